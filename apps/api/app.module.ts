@@ -1,0 +1,15 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, ConfigModule, DatabaseModule, LoggingModule, QueueBackendModule } from '@marquee/core';
+import { QueuesModule } from '@marquee/jobs';
+import { SystemHttpModule } from '@marquee/system';
+
+/** The HTTP side of every feature module. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule, QueueBackendModule, QueuesModule, SystemHttpModule],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, ConfigModule, DatabaseModule, LoggingModule, QueueBackendModule } from '@marquee/core';
+import { JobsWorkerModule } from '@marquee/jobs';
+import { SystemWorkerModule } from '@marquee/system';
+
+/** The processor side of every feature module. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule, QueueBackendModule, JobsWorkerModule, SystemWorkerModule],
+    };
+  }
+}

@@ -1,0 +1,5 @@
+export * from './enums.js';
+export * from './problem.js';
+export * from './queues.js';
+export * from './routes.js';
+export * from './system.js';

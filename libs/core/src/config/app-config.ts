@@ -1,0 +1,35 @@
+import type { QueueBackendKind } from '@marquee/contracts';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The validated configuration of one process. Built once by `loadConfig()`; injected by class. */
+export class AppConfig {
+  readonly nodeEnv!: 'production' | 'development' | 'test';
+  readonly version!: string;
+  readonly port!: number;
+  readonly host!: string;
+  /** Always set in the api and the worker; the supervisor may start embedded PostgreSQL to get one. */
+  readonly databaseUrl!: string;
+  /** True when the database URL points at the PostgreSQL the supervisor started from the data dir. */
+  readonly embeddedDatabase!: boolean;
+  readonly redisUrl?: string;
+  readonly dataDir!: string;
+  readonly mediaDirs!: string[];
+  readonly jwtSecret!: string;
+  readonly ffmpegPath?: string;
+  readonly ffprobePath?: string;
+  readonly logLevel!: LogLevel;
+  readonly minFreeDiskBytes!: number;
+
+  constructor(values: AppConfig) {
+    Object.assign(this, values);
+  }
+
+  get queueBackend(): QueueBackendKind {
+    return this.redisUrl ? 'redis' : 'postgres';
+  }
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+}

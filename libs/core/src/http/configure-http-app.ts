@@ -1,0 +1,38 @@
+import { RequestMethod } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { API_PREFIX, DOCS_ROUTE, HEALTH_ROUTES } from '@marquee/contracts';
+import { Logger } from 'nestjs-pino';
+import type { AppConfig } from '../config/app-config.js';
+import { ProblemDetailsFilter } from './problem-details.filter.js';
+import { serveClient } from './serve-client.js';
+import { createValidationPipe } from './validation.pipe.js';
+
+/** Everything an HTTP app needs besides its modules; shared by the api's main and the tests. */
+export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: HEALTH_ROUTES.liveness, method: RequestMethod.GET },
+      { path: HEALTH_ROUTES.readiness, method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Marquee API')
+      .setDescription('Self-hosted media server. Errors are RFC 9457 application/problem+json.')
+      .setVersion(config.version)
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
+      .build(),
+  );
+  SwaggerModule.setup(DOCS_ROUTE, app, document, { jsonDocumentUrl: `${DOCS_ROUTE}/openapi.json` });
+  serveClient(app);
+}

@@ -1,0 +1,54 @@
+import type { QueueBackendKind } from '@marquee/contracts';
+import { type ConnectionOptions, createPostgresBackend, setDefaultBackendFactory } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
+import type { AppConfig } from '../config/app-config.js';
+
+/** The PostgreSQL schema that holds BullMQ's tables when it runs on PostgreSQL. */
+export const QUEUE_SCHEMA = 'bullmq';
+
+export interface QueueBackendSelection {
+  kind: QueueBackendKind;
+  /** Passed as `connection` to every Queue and Worker, whichever backend runs. */
+  connection: ConnectionOptions;
+}
+
+export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
+  const url = new URL(redisUrl);
+  const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 6379,
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: Number.isInteger(db) ? db : 0,
+    tls: url.protocol === 'rediss:' ? {} : undefined,
+    // BullMQ workers block on Redis; they need unlimited retries per request.
+    maxRetriesPerRequest: null,
+    retryStrategy: (times) => Math.min(times * 500, 5000),
+  };
+}
+
+/**
+ * The one place that decides where BullMQ keeps its queues: Redis when REDIS_URL is set, otherwise
+ * BullMQ's PostgreSQL backend in Marquee's own database. It sets BullMQ's process-wide default
+ * backend, so every Queue and Worker built afterwards (ours or @nestjs/bullmq's) uses it.
+ */
+export function selectQueueBackend(config: Pick<AppConfig, 'redisUrl' | 'databaseUrl'>): QueueBackendSelection {
+  if (config.redisUrl) {
+    setDefaultBackendFactory();
+    return { kind: 'redis', connection: redisOptionsFromUrl(config.redisUrl) as ConnectionOptions };
+  }
+  setDefaultBackendFactory(createPostgresBackend);
+  return {
+    kind: 'postgres',
+    connection: {
+      connectionString: config.databaseUrl,
+      schema: QUEUE_SCHEMA,
+      // Each Queue/Worker owns a small pool; twelve queues per process must fit max_connections.
+      max: 3,
+      idleTimeoutMillis: 10_000,
+      connectionTimeoutMillis: 5000,
+      application_name: 'marquee-queue',
+    } as unknown as ConnectionOptions,
+  };
+}
