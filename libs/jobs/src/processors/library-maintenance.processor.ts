@@ -1,11 +1,12 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import type { PingJobPayload, PingJobResult } from '@marquee/contracts';
 import { PROCESS_IDENTITY } from '@marquee/core';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { BaseProcessor } from './base.processor.js';
 
 /** One handler for the `library-maintenance` queue, dispatching on the job name. */
 @Processor('library-maintenance', { concurrency: 2 })
-export class LibraryMaintenanceProcessor extends WorkerHost {
+export class LibraryMaintenanceProcessor extends BaseProcessor {
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
       case 'ping':

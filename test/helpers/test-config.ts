@@ -1,0 +1,32 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AppConfig, loadConfig } from '../../libs/core/src/index.js';
+
+export type QueueBackendUnderTest = 'postgres' | 'redis';
+
+/** Backends these tests can reach: PostgreSQL always, Redis when REDIS_URL was set for the run. */
+export function availableQueueBackends(): QueueBackendUnderTest[] {
+  return process.env.TEST_REDIS_URL ? ['postgres', 'redis'] : ['postgres'];
+}
+
+/** A validated AppConfig pointing at the test database, a fresh data dir and the chosen queue backend. */
+export function testConfig(options: { queueBackend?: QueueBackendUnderTest; env?: Record<string, string> } = {}): AppConfig {
+  const dataDir = mkdtempSync(join(tmpdir(), 'marquee-test-data-'));
+  const databaseUrl = process.env.TEST_DATABASE_URL;
+  if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test`');
+  const redisUrl = options.queueBackend === 'redis' ? process.env.TEST_REDIS_URL : undefined;
+  if (options.queueBackend === 'redis' && !redisUrl) throw new Error('Redis backend requested but REDIS_URL is not set');
+  return loadConfig(
+    {
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl,
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      MARQUEE_DATA_DIR: dataDir,
+      LOG_LEVEL: 'error',
+      MARQUEE_MIN_FREE_DISK_MB: '1',
+      ...options.env,
+    },
+    { requireDatabaseUrl: true },
+  );
+}
