@@ -30,13 +30,14 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit({ requireDatabaseUrl: false }, 'supervisor');
   let embedded: EmbeddedDatabase | undefined;
   let stopping = false;
-  let supervisor: Supervisor | undefined;
+  // Set once the children run; the signal handlers need it before that.
+  const running: { supervisor?: Supervisor } = {};
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal} received; stopping`);
-    const code = supervisor ? await supervisor.stop(0) : 0;
+    const code = running.supervisor ? await running.supervisor.stop(0) : 0;
     await embedded?.stop();
     log('stopped');
     process.exit(code);
@@ -79,13 +80,14 @@ async function main(): Promise<void> {
     MARQUEE_EMBEDDED_DATABASE: embedded ? '1' : '',
     MARQUEE_DATA_DIR: config.dataDir,
   };
-  supervisor = new Supervisor(
+  const supervisor = new Supervisor(
     [
       { name: 'api', script: join(here, '..', 'api', 'main.js'), env },
       { name: 'worker', script: join(here, '..', 'worker', 'main.js'), env },
     ],
     { log },
   );
+  running.supervisor = supervisor;
   supervisor.start();
   void supervisor.done.then(async (code) => {
     if (stopping) return;
@@ -95,7 +97,8 @@ async function main(): Promise<void> {
   });
 
   const url = browserUrl(config.host, config.port);
-  if (await waitForHttp(`http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/healthz`, () => stopping)) {
+  const probeHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  if (await waitForHttp(`http://${probeHost.includes(':') ? `[${probeHost}]` : probeHost}:${config.port}/healthz`, () => stopping)) {
     log(`Marquee ${config.version} is running — open ${url}`);
   }
 }

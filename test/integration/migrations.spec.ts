@@ -1,0 +1,76 @@
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, migrateDatabase } from '../../libs/core/src/index.js';
+import { MIGRATIONS } from '../../migrations/index.js';
+
+async function withScratchDatabase(work: (url: string) => Promise<void>): Promise<void> {
+  const name = `marquee_migrations_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_SERVER_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+  try {
+    const url = new URL(process.env.TEST_DATABASE_SERVER_URL!);
+    url.pathname = `/${name}`;
+    await work(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+describe('migrations', () => {
+  it('the committed migrations produce exactly the schema the entities describe', async () => {
+    const dataSource = await new DataSource(dataSourceOptions(process.env.TEST_DATABASE_URL!)).initialize();
+    try {
+      expect(dataSource.options.synchronize).toBe(false);
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('apply on an empty database, revert to nothing, and apply again; concurrent runs apply once', async () => {
+    await withScratchDatabase(async (url) => {
+      const reports = await Promise.all([1, 2, 3].map(() => migrateDatabase(url, { queueSchema: true })));
+      expect(reports.flatMap((r) => r.applied)).toHaveLength(MIGRATIONS.length);
+      expect(reports.every((r) => (r.queueSchemaVersion ?? 0) > 0)).toBe(true);
+
+      const dataSource = await new DataSource(dataSourceOptions(url)).initialize();
+      try {
+        const tables = async () =>
+          (
+            await dataSource.query<{ tablename: string }[]>(
+              `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
+            )
+          ).map((r) => r.tablename);
+        expect(new Set(await tables())).toEqual(
+          new Set(['users', 'libraries', 'media_items', 'media_files', 'media_streams', 'job_runs', 'worker_heartbeats']),
+        );
+        for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
+        expect(await tables()).toEqual([]);
+        expect(await dataSource.runMigrations()).toHaveLength(MIGRATIONS.length);
+        expect(await tables()).toHaveLength(7);
+      } finally {
+        await dataSource.destroy();
+      }
+    });
+  });
+
+  it('usernames and emails are unique case-insensitively', async () => {
+    const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(`INSERT INTO users (username, email, "passwordHash") VALUES ('Ripley', 'ripley@nostromo.test', 'x')`);
+      await expect(client.query(`INSERT INTO users (username, "passwordHash") VALUES ('ripley', 'x')`)).rejects.toThrow(
+        /UQ_users_username_lower/,
+      );
+      await expect(
+        client.query(`INSERT INTO users (username, email, "passwordHash") VALUES ('dallas', 'RIPLEY@nostromo.test', 'x')`),
+      ).rejects.toThrow(/UQ_users_email_lower/);
+    } finally {
+      await client.query(`DELETE FROM users WHERE lower(username) = 'ripley'`);
+      await client.end();
+    }
+  });
+});
