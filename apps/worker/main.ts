@@ -1,6 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { loadConfigOrExit, migrateDatabase } from '@marquee/core';
-import { Logger } from 'nestjs-pino';
+import { loadConfigOrExit, migrateDatabase, PinoLoggerService } from '@marquee/core';
 import { WorkerModule } from './worker.module.js';
 
 async function bootstrap(): Promise<void> {
@@ -8,10 +7,11 @@ async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit({ requireDatabaseUrl: true }, 'worker');
   await migrateDatabase(config.databaseUrl, { queueSchema: config.queueBackend === 'postgres' });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  const logger = app.get(PinoLoggerService);
+  app.useLogger(logger);
   app.enableShutdownHooks();
   await app.init();
-  app.get(Logger).log(`worker ready (queue backend: ${config.queueBackend})`);
+  logger.log(`worker ready (queue backend: ${config.queueBackend})`);
 }
 
 bootstrap().catch((error: Error) => {

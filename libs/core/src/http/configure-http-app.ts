@@ -2,15 +2,18 @@ import { RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { API_PREFIX, DOCS_ROUTE, HEALTH_ROUTES } from '@marquee/contracts';
-import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config.js';
+import { httpLogging } from '../logging/http-logging.middleware.js';
+import { PinoLoggerService } from '../logging/pino-logger.service.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { serveClient } from './serve-client.js';
 import { createValidationPipe } from './validation.pipe.js';
 
 /** Everything an HTTP app needs besides its modules; shared by the api's main and the tests. */
 export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
-  app.useLogger(app.get(Logger));
+  const logger = app.get(PinoLoggerService);
+  app.useLogger(logger);
+  app.use(httpLogging(logger.pino));
   app.disable('x-powered-by');
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [

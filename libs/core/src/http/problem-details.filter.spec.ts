@@ -9,7 +9,7 @@ import { IsInt, IsString, Max, Min, MinLength, ValidateNested } from 'class-vali
 import request from 'supertest';
 import { ConfigModule } from '../config/config.module.js';
 import { loadConfig } from '../config/load-config.js';
-import { LoggingModule } from '../logging/logger.module.js';
+import { LoggingModule } from '../logging/logging.module.js';
 import { configureHttpApp } from './configure-http-app.js';
 
 class Owner {

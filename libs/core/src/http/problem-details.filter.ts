@@ -29,10 +29,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const problem = this.toProblem(exception, req);
     if (problem.status >= 500) {
-      this.logger.error(
-        { err: exception, requestId: req.id, path: req.originalUrl },
-        exception instanceof Error ? exception.message : 'Unhandled error',
-      );
+      const error = exception instanceof Error ? exception : new Error(String(exception));
+      this.logger.error(`${req.method} ${req.originalUrl?.split('?')[0]} failed: ${error.message}`, error.stack);
     }
     if (res.headersSent) {
       res.end();
