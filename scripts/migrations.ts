@@ -1,14 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import {
-  dataSourceOptions,
-  type EmbeddedDatabase,
-  loadConfigOrExit,
-  migrateDatabase,
-  projectRoot,
-  startEmbeddedPostgres,
-} from '@marquee/core';
+// Direct imports keep this command quick: the core index would load all of NestJS.
+import { loadConfigOrExit } from '@marquee/core/config/load-config.js';
+import { projectRoot } from '@marquee/core/config/project-root.js';
+import { dataSourceOptions } from '@marquee/core/database/data-source-options.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '@marquee/core/database/embedded-postgres.js';
+import { migrateDatabase } from '@marquee/core/database/migrate.js';
 
 /**
  * `npm run migration:generate -- <Name>` | `migration:run` | `migration:revert`, against DATABASE_URL

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Supervisor } from './supervisor.js';
@@ -13,7 +13,11 @@ function script(name: string, body: string): string {
 const longRunning = script('long', `process.on('SIGTERM', () => { setTimeout(() => process.exit(0), 50); }); setInterval(() => {}, 1000);`);
 const crashing = script('crash', `setTimeout(() => process.exit(3), 50);`);
 const misconfigured = script('config', `process.exit(78);`);
-const stubborn = script('stubborn', `process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);`);
+const stubbornReady = join(dir, 'stubborn.ready');
+const stubborn = script(
+  'stubborn',
+  `process.on('SIGTERM', () => {}); require('fs').writeFileSync(${JSON.stringify(stubbornReady)}, 'ready'); setInterval(() => {}, 1000);`,
+);
 
 describe('Supervisor', () => {
   const spec = (name: string, file: string) => ({ name, script: file, env: process.env });
@@ -49,7 +53,8 @@ describe('Supervisor', () => {
       stopTimeoutMs: 300,
     });
     supervisor.start();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Only a child that already ignores SIGTERM proves the SIGKILL fallback.
+    while (!existsSync(stubbornReady)) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await supervisor.stop(0)).toBe(0);
     expect(lines).toEqual(['worker did not stop within 0.3s; killing it']);
   });

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, migrateDatabase } from '../../libs/core/src/index.js';
+import { dataSourceOptions, migrateDatabase, projectRoot } from '../../libs/core/src/index.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 
 async function withScratchDatabase(work: (url: string) => Promise<void>): Promise<void> {
@@ -72,5 +75,21 @@ describe('migrations', () => {
       await client.query(`DELETE FROM users WHERE lower(username) = 'ripley'`);
       await client.end();
     }
+  });
+
+  it('npm run migration:run / migration:revert / migration:generate work (the built script)', async () => {
+    const script = join(projectRoot(), 'dist', 'scripts', 'migrations.js');
+    await withScratchDatabase(async (url) => {
+      const run = (...args: string[]) =>
+        promisify(execFile)(process.execPath, [script, ...args], {
+          env: { PATH: process.env.PATH, DATABASE_URL: url, MARQUEE_DATA_DIR: join(projectRoot(), 'data') },
+        });
+      expect((await run('run')).stdout).toMatch(/^Applied: Initial\d+/);
+      expect((await run('run')).stdout).toBe('Nothing to apply: the database is up to date.\n');
+      expect((await run('generate', 'Anything')).stdout).toBe('No changes: the entities match the database schema.\n');
+      expect((await run('revert')).stdout).toMatch(/^Reverted Initial\d+/);
+      await expect(run('generate', 'lowercase')).rejects.toThrow(/PascalCase/);
+      await expect(run('bogus')).rejects.toThrow(/usage: migrations.js generate <Name> \| run \| revert/);
+    });
   });
 });

@@ -37,9 +37,10 @@ describe.each(backends)('api → worker on the %s queue backend', (backend) => {
   async function finished(jobId: string) {
     const queue = api.get(QueueService).queue('library-maintenance');
     return waitFor(async () => {
-      const job = await queue.getJob(jobId);
-      const state = await job?.getState();
-      return state === 'completed' || state === 'failed' ? { job: job!, state } : undefined;
+      // State first, then the job: a job read while active has no return value yet.
+      const state = await queue.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') return undefined;
+      return { job: (await queue.getJob(jobId))!, state };
     }, `job ${jobId} to finish`);
   }
 
