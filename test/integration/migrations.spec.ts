@@ -5,19 +5,14 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, migrateDatabase, projectRoot } from '../../libs/core/src/index.js';
 import { MIGRATIONS } from '../../migrations/index.js';
+import { createScratchDatabase } from '../helpers/scratch-database.js';
 
 async function withScratchDatabase(work: (url: string) => Promise<void>): Promise<void> {
-  const name = `marquee_migrations_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_SERVER_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+  const db = await createScratchDatabase({ migrate: false });
   try {
-    const url = new URL(process.env.TEST_DATABASE_SERVER_URL!);
-    url.pathname = `/${name}`;
-    await work(url.toString());
+    await work(db.url);
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   }
 }
 
@@ -47,13 +42,19 @@ describe('migrations', () => {
               `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations'`,
             )
           ).map((r) => r.tablename);
-        expect(new Set(await tables())).toEqual(
-          new Set(['users', 'libraries', 'media_items', 'media_files', 'media_streams', 'job_runs', 'worker_heartbeats']),
-        );
+        const expected = ['users', 'sessions', 'refresh_tokens', 'api_keys', 'rate_limit_buckets', 'settings'].concat([
+          'libraries',
+          'media_items',
+          'media_files',
+          'media_streams',
+          'job_runs',
+          'worker_heartbeats',
+        ]);
+        expect(new Set(await tables())).toEqual(new Set(expected));
         for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
         expect(await tables()).toEqual([]);
         expect(await dataSource.runMigrations()).toHaveLength(MIGRATIONS.length);
-        expect(await tables()).toHaveLength(7);
+        expect(await tables()).toHaveLength(expected.length);
       } finally {
         await dataSource.destroy();
       }
@@ -84,10 +85,10 @@ describe('migrations', () => {
         promisify(execFile)(process.execPath, [script, ...args], {
           env: { PATH: process.env.PATH, DATABASE_URL: url, MARQUEE_DATA_DIR: join(projectRoot(), 'data') },
         });
-      expect((await run('run')).stdout).toMatch(/^Applied: Initial\d+/);
+      expect((await run('run')).stdout).toMatch(/^Applied: Initial\d+, /);
       expect((await run('run')).stdout).toBe('Nothing to apply: the database is up to date.\n');
       expect((await run('generate', 'Anything')).stdout).toBe('No changes: the entities match the database schema.\n');
-      expect((await run('revert')).stdout).toMatch(/^Reverted Initial\d+/);
+      expect((await run('revert')).stdout).toMatch(/^Reverted [A-Z][A-Za-z]+\d+\n$/);
       await expect(run('generate', 'lowercase')).rejects.toThrow(/PascalCase/);
       await expect(run('bogus')).rejects.toThrow(/usage: migrations.js generate <Name> \| run \| revert/);
     });

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { QueueService } from '../../libs/jobs/src/index.js';
 import { PROCESS_IDENTITY, type AppConfig } from '../../libs/core/src/index.js';
 import { WorkerHeartbeatService } from '../../libs/system/src/index.js';
+import { bearer, createAccount } from '../helpers/accounts.js';
 import { availableQueueBackends, testConfig } from '../helpers/test-config.js';
 import { startApi, startWorker } from '../helpers/test-apps.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -87,7 +88,9 @@ describe.each(backends)('api → worker on the %s queue backend', (backend) => {
 
   it('system status reports the worker through its heartbeat, with its readiness checks', async () => {
     await worker.get(WorkerHeartbeatService).beat();
-    const res = await request(api.getHttpServer()).get('/api/v1/system/status').expect(200);
+    const admin = await createAccount(api, 'admin');
+    await request(api.getHttpServer()).get('/api/v1/system/status').expect(401);
+    const res = await request(api.getHttpServer()).get('/api/v1/system/status').set(bearer(admin)).expect(200);
     const status = res.body as SystemStatus;
     expect(status.backends.queue).toBe(backend);
     const me = status.workers.find((w) => w.id === PROCESS_IDENTITY.id);

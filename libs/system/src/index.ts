@@ -4,3 +4,6 @@ export * from './system-http.module.js';
 export * from './system-status.service.js';
 export * from './system-worker.module.js';
 export * from './worker-heartbeat.service.js';
+export * from './entities/setting.entity.js';
+export * from './settings.module.js';
+export * from './settings.service.js';

@@ -1,9 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '@marquee/auth/decorators.js';
 import type { SystemStatus } from '@marquee/contracts';
 import { SystemStatusService } from './system-status.service.js';
 
 @ApiTags('system')
+@ApiBearerAuth()
+@AdminOnly()
 @Controller('system')
 export class SystemController {
   constructor(private readonly status: SystemStatusService) {}

@@ -20,6 +20,14 @@ export class AppConfig {
   readonly ffprobePath?: string;
   readonly logLevel!: LogLevel;
   readonly minFreeDiskBytes!: number;
+  /** Browser origins allowed to call the API cross-origin; empty: CORS closed. */
+  readonly corsOrigins!: string[];
+  /** Express `trust proxy` value: X-Forwarded-For is believed only from these. */
+  readonly trustedProxies!: string[];
+  readonly accessTokenTtlSeconds!: number;
+  readonly sessionTtlDays!: number;
+  /** Creates this admin at start when no user exists yet. */
+  readonly initialAdmin?: { username: string; password: string };
 
   constructor(values: AppConfig) {
     Object.assign(this, values);

@@ -124,7 +124,43 @@ const envSchema = z.object({
       .optional(),
   ),
   MARQUEE_MIN_FREE_DISK_MB: integer('MARQUEE_MIN_FREE_DISK_MB', 0, 10_000_000, 500),
+  MARQUEE_CORS_ORIGINS: optionalString.superRefine((value, ctx) => {
+    for (const origin of list(value)) {
+      let url: URL | undefined;
+      try {
+        url = new URL(origin);
+      } catch {
+        url = undefined;
+      }
+      if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin) {
+        ctx.addIssue({ code: 'custom', message: `MARQUEE_CORS_ORIGINS: "${origin}" is not an origin like https://media.example.org` });
+        return;
+      }
+    }
+  }),
+  MARQUEE_TRUSTED_PROXIES: optionalString.superRefine((value, ctx) => {
+    for (const proxy of list(value)) {
+      if (!/^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(proxy)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `MARQUEE_TRUSTED_PROXIES: "${proxy}" is not an IP address, CIDR range, loopback, linklocal or uniquelocal`,
+        });
+        return;
+      }
+    }
+  }),
+  MARQUEE_ACCESS_TOKEN_TTL: integer('MARQUEE_ACCESS_TOKEN_TTL', 60, 86_400, 900),
+  MARQUEE_SESSION_TTL_DAYS: integer('MARQUEE_SESSION_TTL_DAYS', 1, 365, 30),
+  MARQUEE_ADMIN_USER: optionalString,
+  MARQUEE_ADMIN_PASSWORD: optionalString,
 });
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
 
 export interface LoadConfigOptions {
   /** The api and the worker need a database URL; the supervisor can start embedded PostgreSQL instead. */
@@ -174,6 +210,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions, c
     throw new ConfigError(`MARQUEE_DATA_DIR "${dataDir}" is not writable (${(error as Error).message})`);
   }
   const mediaDirs = parseMediaDirs(values.MARQUEE_MEDIA_DIRS, cwd);
+  if (Boolean(values.MARQUEE_ADMIN_USER) !== Boolean(values.MARQUEE_ADMIN_PASSWORD)) {
+    throw new ConfigError('MARQUEE_ADMIN_USER and MARQUEE_ADMIN_PASSWORD must be set together');
+  }
 
   return new AppConfig({
     nodeEnv: values.NODE_ENV ?? 'development',
@@ -190,6 +229,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions, c
     ffprobePath: values.FFPROBE_PATH,
     logLevel: (values.LOG_LEVEL ?? 'info') as LogLevel,
     minFreeDiskBytes: values.MARQUEE_MIN_FREE_DISK_MB * 1024 * 1024,
+    corsOrigins: list(values.MARQUEE_CORS_ORIGINS),
+    trustedProxies: list(values.MARQUEE_TRUSTED_PROXIES),
+    accessTokenTtlSeconds: values.MARQUEE_ACCESS_TOKEN_TTL,
+    sessionTtlDays: values.MARQUEE_SESSION_TTL_DAYS,
+    initialAdmin:
+      values.MARQUEE_ADMIN_USER && values.MARQUEE_ADMIN_PASSWORD
+        ? { username: values.MARQUEE_ADMIN_USER, password: values.MARQUEE_ADMIN_PASSWORD }
+        : undefined,
   } as AppConfig);
 }
 

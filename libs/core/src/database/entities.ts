@@ -1,13 +1,31 @@
+import { ApiKey } from '@marquee/auth/entities/api-key.entity.js';
+import { RateLimitBucket } from '@marquee/auth/entities/rate-limit-bucket.entity.js';
+import { RefreshToken } from '@marquee/auth/entities/refresh-token.entity.js';
+import { Session } from '@marquee/auth/entities/session.entity.js';
 import { User } from '@marquee/auth/entities/user.entity.js';
 import { JobRun } from '@marquee/jobs/entities/job-run.entity.js';
 import { Library } from '@marquee/library/entities/library.entity.js';
 import { MediaFile } from '@marquee/library/entities/media-file.entity.js';
 import { MediaItem } from '@marquee/library/entities/media-item.entity.js';
 import { MediaStream } from '@marquee/library/entities/media-stream.entity.js';
+import { Setting } from '@marquee/system/entities/setting.entity.js';
 import { WorkerHeartbeat } from '@marquee/system/entities/worker-heartbeat.entity.js';
 
 /**
  * Every entity of every feature lib. Each lib owns its entity files; this list is the one place the
  * DataSource (and so the migration generator) learns about them.
  */
-export const ENTITIES = [User, Library, MediaItem, MediaFile, MediaStream, JobRun, WorkerHeartbeat];
+export const ENTITIES = [
+  User,
+  Session,
+  RefreshToken,
+  ApiKey,
+  RateLimitBucket,
+  Library,
+  MediaItem,
+  MediaFile,
+  MediaStream,
+  JobRun,
+  WorkerHeartbeat,
+  Setting,
+];

@@ -2,9 +2,11 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HEALTH_ROUTES } from '@marquee/contracts';
 import type { Response } from 'express';
+import { Public } from '../http/public.decorator.js';
 import { ReadinessService } from './readiness.service.js';
 
 @ApiTags('system')
+@Public()
 @Controller()
 export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}

@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { httpLogging } from '../logging/http-logging.middleware.js';
 import { PinoLoggerService } from '../logging/pino-logger.service.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
+import { applySecurity } from './security.js';
 import { serveClient } from './serve-client.js';
 import { createValidationPipe } from './validation.pipe.js';
 
@@ -13,6 +14,7 @@ import { createValidationPipe } from './validation.pipe.js';
 export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
   const logger = app.get(PinoLoggerService);
   app.useLogger(logger);
+  applySecurity(app, config);
   app.use(httpLogging(logger.pino));
   app.disable('x-powered-by');
   app.setGlobalPrefix(API_PREFIX, {

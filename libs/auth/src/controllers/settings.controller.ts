@@ -1,0 +1,25 @@
+import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { SettingsService } from '@marquee/system/settings.service.js';
+import { AdminOnly } from '../decorators.js';
+import { SettingsDto } from '../dto/users.dto.js';
+import { REGISTRATION_OPEN_SETTING } from '../users/users.service.js';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@AdminOnly()
+@Controller('settings')
+export class SettingsController {
+  constructor(private readonly settings: SettingsService) {}
+
+  @Get()
+  async get() {
+    return { registrationOpen: await this.settings.get(REGISTRATION_OPEN_SETTING, false) };
+  }
+
+  @Patch()
+  async update(@Body() dto: SettingsDto) {
+    if (dto.registrationOpen !== undefined) await this.settings.set(REGISTRATION_OPEN_SETTING, dto.registrationOpen);
+    return this.get();
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { AppConfig, redisOptionsFromUrl } from '@marquee/core';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+
+export interface SessionClaims {
+  sessionId: string;
+  userId: string;
+  username: string;
+  role: 'admin' | 'user';
+}
+
+/**
+ * Answers "is this session still good?" on every request with an access token, so logout, revocation
+ * and disabling a user take effect at once. With Redis, revocations are published there (any replica
+ * sees them without touching the database); the database stays the source of truth.
+ */
+@Injectable()
+export class SessionRevocation implements OnModuleDestroy {
+  private redis?: Redis;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  private client(): Redis | undefined {
+    if (!this.config.redisUrl) return undefined;
+    if (!this.redis) {
+      this.redis = new Redis({ ...redisOptionsFromUrl(this.config.redisUrl), maxRetriesPerRequest: 1, connectTimeout: 2000 });
+      this.redis.on('error', () => undefined);
+    }
+    return this.redis;
+  }
+
+  private sessionKey = (sessionId: string) => `marquee:revoked-session:${sessionId}`;
+  private userKey = (userId: string) => `marquee:blocked-user:${userId}`;
+
+  /** Marks sessions revoked for as long as an access token issued before could live. */
+  async sessionsRevoked(sessionIds: string[]): Promise<void> {
+    const redis = this.client();
+    if (!redis || sessionIds.length === 0) return;
+    const multi = redis.multi();
+    for (const id of sessionIds) multi.set(this.sessionKey(id), '1', 'EX', this.config.accessTokenTtlSeconds + 60);
+    await multi.exec();
+  }
+
+  async userBlocked(userId: string, blocked: boolean): Promise<void> {
+    const redis = this.client();
+    if (!redis) return;
+    if (blocked) await redis.set(this.userKey(userId), '1');
+    else await redis.del(this.userKey(userId));
+  }
+
+  /**
+   * True when the session behind an access token is still good. With Redis this is one MGET of the
+   * revocation keys (the token's own claims are trusted for the rest); without it, or when Redis does
+   * not answer, one indexed query of the session and its user.
+   */
+  async isActive(claims: SessionClaims): Promise<boolean> {
+    const redis = this.client();
+    if (redis) {
+      try {
+        const [revoked, blocked] = await redis.mget(this.sessionKey(claims.sessionId), this.userKey(claims.userId));
+        return !revoked && !blocked;
+      } catch {
+        // Redis unavailable: ask the database.
+      }
+    }
+    return this.activeInDatabase(claims);
+  }
+
+  private async activeInDatabase({ sessionId, userId, role }: SessionClaims): Promise<boolean> {
+    const rows = await this.dataSource.query<
+      { revokedAt: Date | null; absoluteExpiresAt: Date; disabled: boolean; username: string; role: 'admin' | 'user' }[]
+    >(
+      `SELECT s."revokedAt", s."absoluteExpiresAt", u.disabled, u.username, u.role
+         FROM sessions s JOIN users u ON u.id = s."userId"
+        WHERE s.id = $1 AND s."userId" = $2`,
+      [sessionId, userId],
+    );
+    const row = rows[0];
+    return Boolean(row && !row.revokedAt && !row.disabled && row.role === role && row.absoluteExpiresAt.getTime() > Date.now());
+  }
+
+  onModuleDestroy(): void {
+    this.redis?.disconnect();
+  }
+}
