@@ -89,10 +89,11 @@ describe('route table: every route needs auth unless public, and admin routes re
   it('junk credentials are 401 everywhere that is not public', async () => {
     const open: string[] = [];
     for (const route of routes.filter((r) => !isPublic(r))) {
-      for (const headers of [
+      const junk: Record<string, string>[] = [
         { Authorization: 'Bearer not.a.token' },
         { 'X-Api-Key': 'mq_aaaaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' },
-      ]) {
+      ];
+      for (const headers of junk) {
         const res = await call(route, headers);
         if (res.status !== 401) open.push(`${route.method} ${route.path} ${Object.keys(headers)[0]} → ${res.status}`);
       }

@@ -61,7 +61,8 @@ export class SessionService {
     if (typeof refreshToken !== 'string' || !refreshToken.startsWith('mqr_') || refreshToken.length > 100) {
       throw refused('Invalid refresh token');
     }
-    const reused = await this.dataSource.transaction(async (manager) => {
+    type Outcome = { kind: 'rotated'; session: Session; user: User; refreshToken: string } | { kind: 'reused'; sessionId: string };
+    const outcome = await this.dataSource.transaction(async (manager): Promise<Outcome> => {
       const token = await manager
         .getRepository(RefreshToken)
         .createQueryBuilder('t')
@@ -80,17 +81,18 @@ export class SessionService {
           { id: session.id, revokedAt: IsNull() },
           { revokedAt: new Date(), revokedReason: 'refresh-token-reuse' },
         );
-        return { sessionId: session.id };
+        return { kind: 'reused', sessionId: session.id };
       }
       await manager.update(RefreshToken, { id: token.id }, { rotatedAt: new Date() });
       await manager.update(Session, { id: session.id }, { lastUsedAt: new Date(), ip: meta.ip?.slice(0, 64) ?? session.ip });
-      return { session, user, refreshToken: await this.issueToken(manager, session.id) };
+      return { kind: 'rotated', session, user, refreshToken: await this.issueToken(manager, session.id) };
     });
-    if ('sessionId' in reused && !('session' in reused)) {
-      await this.revocation.sessionsRevoked([reused.sessionId]);
+    if (outcome.kind === 'reused') {
+      // Committed before refusing: the revocation must stick even though this request fails.
+      await this.revocation.sessionsRevoked([outcome.sessionId]);
       throw refused('This refresh token was already used; the session has been revoked. Sign in again');
     }
-    return reused as IssuedSession & { user: User };
+    return outcome;
   }
 
   async revoke(sessionId: string, reason: string): Promise<boolean> {
@@ -103,12 +105,13 @@ export class SessionService {
 
   /** Ends every session of a user, except (optionally) the one making the request. */
   async revokeAllForUser(userId: string, reason: string, exceptSessionId?: string): Promise<number> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
+    const rows = await this.dataSource.query<[{ id: string }[], number]>(
       `UPDATE sessions SET "revokedAt" = now(), "revokedReason" = $2
         WHERE "userId" = $1 AND "revokedAt" IS NULL AND ($3::uuid IS NULL OR id <> $3::uuid) RETURNING id`,
       [userId, reason, exceptSessionId ?? null],
     );
-    const ids = (Array.isArray(rows[0]) ? rows[0] : rows) as { id: string }[];
+    // For UPDATE … RETURNING the postgres driver answers [rows, affectedCount].
+    const ids = rows[0] as unknown as { id: string }[];
     await this.revocation.sessionsRevoked(ids.map((r) => r.id));
     return ids.length;
   }

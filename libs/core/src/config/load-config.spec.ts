@@ -48,6 +48,14 @@ describe('loadConfig', () => {
     [{ FFMPEG_PATH: '/nonexistent/ffmpeg' }, /^FFMPEG_PATH must name an executable file/],
     [{ FFPROBE_PATH: notExecutable }, /^FFPROBE_PATH must name an executable file/],
     [{ MARQUEE_MIN_FREE_DISK_MB: '-1' }, /^MARQUEE_MIN_FREE_DISK_MB must be an integer/],
+    [
+      { MARQUEE_CORS_ORIGINS: 'https://ok.example,https://bad.example/path' },
+      /^MARQUEE_CORS_ORIGINS: "https:\/\/bad.example\/path" is not an origin/,
+    ],
+    [{ MARQUEE_CORS_ORIGINS: '*' }, /^MARQUEE_CORS_ORIGINS: "\*" is not an origin/],
+    [{ MARQUEE_TRUSTED_PROXIES: 'everyone' }, /^MARQUEE_TRUSTED_PROXIES: "everyone" is not an IP address/],
+    [{ MARQUEE_ACCESS_TOKEN_TTL: '10' }, /^MARQUEE_ACCESS_TOKEN_TTL must be an integer from 60 to 86400/],
+    [{ MARQUEE_ADMIN_USER: 'admin' }, /^MARQUEE_ADMIN_USER and MARQUEE_ADMIN_PASSWORD must be set together$/],
     [{ MARQUEE_MEDIA_DIRS: '/definitely/not/here' }, /^MARQUEE_MEDIA_DIRS: "\/definitely\/not\/here" is not a readable directory$/],
   ])('refuses %j with one line naming the variable', (override, message) => {
     const text = configError({ ...base(), ...override });
@@ -103,5 +111,23 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...base(), PORT: '', REDIS_URL: '  ', LOG_LEVEL: '' }, { requireDatabaseUrl: true });
     expect(config.port).toBe(8080);
     expect(config.redisUrl).toBeUndefined();
+  });
+
+  it('reads the security settings', () => {
+    const config = loadConfig(
+      {
+        ...base(),
+        MARQUEE_CORS_ORIGINS: 'https://media.example.org, http://localhost:4200',
+        MARQUEE_TRUSTED_PROXIES: 'loopback,10.0.0.0/8',
+        MARQUEE_ADMIN_USER: 'admin',
+        MARQUEE_ADMIN_PASSWORD: 'a long admin passphrase',
+      },
+      { requireDatabaseUrl: true },
+    );
+    expect(config.corsOrigins).toEqual(['https://media.example.org', 'http://localhost:4200']);
+    expect(config.trustedProxies).toEqual(['loopback', '10.0.0.0/8']);
+    expect(config.initialAdmin).toEqual({ username: 'admin', password: 'a long admin passphrase' });
+    expect(config.accessTokenTtlSeconds).toBe(900);
+    expect(config.sessionTtlDays).toBe(30);
   });
 });

@@ -18,7 +18,9 @@ export function dataSourceOptions(databaseUrl: string, applicationName = 'marque
     // gen_random_uuid() is built into PostgreSQL 13+: no extension (and no superuser) needed.
     uuidExtension: 'pgcrypto',
     installExtensions: false,
-    logging: ['error', 'migration'],
+    // Not 'error': TypeORM would print failed queries with their parameters (password hashes,
+    // tokens) to stdout. Failures surface as exceptions, logged by whoever handles them.
+    logging: ['migration', 'warn'],
     extra: { max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 },
   };
 }

@@ -36,7 +36,16 @@ export const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
 
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
-export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'X-Api-Key', 'X-Request-Id', 'Range', 'If-None-Match', 'If-Range'];
+export const CORS_ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'X-Api-Key',
+  'X-Request-Id',
+  'X-Refresh-Token-Transport',
+  'Range',
+  'If-None-Match',
+  'If-Range',
+];
 
 export const CORS_EXPOSED_HEADERS = [
   'Content-Range',
