@@ -453,6 +453,34 @@ describe('auth', () => {
       expect(limited.body.detail).toMatch(/failed sign-ins for this account/);
     });
 
+    it('refresh is limited per address and per account; a refused refresh leaves the token usable', async () => {
+      const account = await createAccount(api, 'user', 'refresher');
+      let token = account.refreshToken;
+      for (let i = 0; i < 30; i++) {
+        const res = await http.post('/api/v1/auth/refresh').set('X-Forwarded-For', freshIp()).send({ refreshToken: token }).expect(200);
+        token = res.body.refreshToken;
+      }
+      const limited = await http.post('/api/v1/auth/refresh').set('X-Forwarded-For', freshIp()).send({ refreshToken: token }).expect(429);
+      expect(limited.body.detail).toMatch(/^Too many refreshes for this account; try again in \d+ seconds$/);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // Not rotated by the refused call, so not "reused" either: the session is still alive.
+      await http.get('/api/v1/auth/me').set(bearer(account)).expect(200);
+
+      const ip = '203.0.113.99';
+      const statuses: number[] = [];
+      for (let i = 0; i < 61; i++)
+        statuses.push(
+          (
+            await http
+              .post('/api/v1/auth/refresh')
+              .set('X-Forwarded-For', ip)
+              .send({ refreshToken: `mqr_${i}` })
+          ).status,
+        );
+      expect(statuses.slice(0, 60).every((s) => s === 401)).toBe(true);
+      expect(statuses[60]).toBe(429);
+    });
+
     it('X-Forwarded-For is believed only from trusted proxies', async () => {
       const closed = await startApi(testConfig({ env: { DATABASE_URL: db.url } }));
       try {

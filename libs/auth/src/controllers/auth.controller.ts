@@ -85,6 +85,9 @@ export class AuthController {
     const cookie = (req.cookies as Record<string, string> | undefined)?.[REFRESH_COOKIE];
     const token = dto.refreshToken ?? cookie;
     if (!token) throw new UnauthorizedException('No refresh token: send it in the body or the refresh cookie');
+    // Checked before rotating: a refused refresh must leave the presented token usable.
+    const owner = await this.sessions.ownerOfRefreshToken(token);
+    if (owner) refuseWhenLimited(await this.limiter.consume(AUTH_RATE_LIMITS.refreshPerAccount, owner), res, 'refreshes for this account');
     try {
       const rotated = await this.sessions.rotate(token, meta(req));
       return this.respond(req, res, rotated.user, rotated, !dto.refreshToken && Boolean(cookie));

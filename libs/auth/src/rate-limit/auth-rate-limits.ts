@@ -8,6 +8,8 @@ export const AUTH_RATE_LIMITS = {
   /** Failed sign-ins against one account, from anywhere (reset by a success). */
   loginFailuresPerAccount: { name: 'login-account', limit: 10, windowMs: 15 * 60_000 },
   refreshPerIp: { name: 'refresh-ip', limit: 60, windowMs: 60_000 },
+  /** Refreshes of one account's sessions, from anywhere: a handful of devices need a few a minute. */
+  refreshPerAccount: { name: 'refresh-account', limit: 30, windowMs: 60_000 },
   registerPerIp: { name: 'register-ip', limit: 10, windowMs: 60 * 60_000 },
 } satisfies Record<string, RateLimitRule>;
 

@@ -95,6 +95,16 @@ export class SessionService {
     return outcome;
   }
 
+  /** The user a refresh token belongs to (rotated or not), for per-account limits; undefined when unknown. */
+  async ownerOfRefreshToken(refreshToken: string): Promise<string | undefined> {
+    if (typeof refreshToken !== 'string' || !refreshToken.startsWith('mqr_') || refreshToken.length > 100) return undefined;
+    const rows = await this.dataSource.query<{ userId: string }[]>(
+      `SELECT s."userId" FROM refresh_tokens t JOIN sessions s ON s.id = t."sessionId" WHERE t."tokenHash" = $1`,
+      [sha256(refreshToken)],
+    );
+    return rows[0]?.userId;
+  }
+
   async revoke(sessionId: string, reason: string): Promise<boolean> {
     const result = await this.dataSource
       .getRepository(Session)
