@@ -55,10 +55,11 @@ async function generate(name: string): Promise<void> {
       );
       const indexFile = join(projectRoot(), 'migrations', 'index.ts');
       const index = readFileSync(indexFile, 'utf8');
-      const withImport = index.replace(
-        /(\/\*\*[\s\S]*?\*\/\n)?export const MIGRATIONS/,
-        (m) => `import { ${className} } from './${fileBase}.js';\n\n${m}`,
-      );
+      const lines = index.split('\n');
+      const lastImport = lines.reduce((last, line, i) => (line.startsWith('import ') ? i : last), -1);
+      const importLine = `import { ${className} } from './${fileBase}.js';`;
+      lines.splice(lastImport + 1, 0, ...(lastImport === -1 ? [importLine, ''] : [importLine]));
+      const withImport = lines.join('\n');
       writeFileSync(
         indexFile,
         withImport.replace(

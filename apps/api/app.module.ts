@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule, DatabaseModule, LoggingModule, QueueBackendModule } from '@marquee/core';
 import { AuthHttpModule } from '@marquee/auth';
-import { QueuesModule } from '@marquee/jobs';
+import { EventsModule, JobsHttpModule, QueuesModule } from '@marquee/jobs';
 import { SystemHttpModule } from '@marquee/system';
 
 /** The HTTP side of every feature module. */
@@ -16,6 +16,8 @@ export class AppModule {
         DatabaseModule,
         QueueBackendModule,
         QueuesModule,
+        EventsModule,
+        JobsHttpModule,
         AuthHttpModule,
         SystemHttpModule,
       ],

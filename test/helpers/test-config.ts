@@ -21,7 +21,9 @@ export function testConfig(options: { queueBackend?: QueueBackendUnderTest; env?
     {
       NODE_ENV: 'test',
       DATABASE_URL: databaseUrl,
-      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      // Jest runs suites in parallel processes on one Redis: each process gets its own queue
+      // namespace (shared by the api replicas and workers a suite starts).
+      ...(redisUrl ? { REDIS_URL: redisUrl, MARQUEE_QUEUE_PREFIX: `test-${process.pid}` } : {}),
       MARQUEE_DATA_DIR: dataDir,
       LOG_LEVEL: 'error',
       MARQUEE_MIN_FREE_DISK_MB: '1',

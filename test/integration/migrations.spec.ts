@@ -48,6 +48,8 @@ describe('migrations', () => {
           'media_files',
           'media_streams',
           'job_runs',
+          'job_logs',
+          'job_events',
           'worker_heartbeats',
         ]);
         expect(new Set(await tables())).toEqual(new Set(expected));

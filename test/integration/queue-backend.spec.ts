@@ -71,7 +71,7 @@ describe.each(backends)('api → worker on the %s queue backend', (backend) => {
     } else {
       expect(rows[0].n).toBe(0);
       const redis = new Redis(config.redisUrl!);
-      expect(await redis.exists(`bull:library-maintenance:${job.id}`)).toBe(1);
+      expect(await redis.exists(`${config.queuePrefix}:library-maintenance:${job.id}`)).toBe(1);
       redis.disconnect();
     }
   });

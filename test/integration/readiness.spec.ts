@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import pg from 'pg';
 import request from 'supertest';
+import { JobLedger } from '../../libs/jobs/src/index.js';
 import { findOnPath, freePort, migrateDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from '../../libs/core/src/index.js';
 import type { INestApplicationContext } from '@nestjs/common';
 import { startApi, startWorker } from '../helpers/test-apps.js';
@@ -11,6 +13,24 @@ import { testConfig } from '../helpers/test-config.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const readyz = (app: NestExpressApplication) => request(app.getHttpServer()).get('/readyz');
+
+/** After the outage, a job enqueued through the api is processed by the worker that rode it out. */
+async function expectWorkResumes(api: NestExpressApplication, databaseUrl: string): Promise<void> {
+  const { id } = await api.get(JobLedger).enqueue('library-maintenance', 'diagnostic-wait', { ms: 50 });
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await waitFor(
+      async () =>
+        (await client.query('SELECT state FROM job_runs WHERE id = $1', [id])).rows[0]?.state === 'completed' ? true : undefined,
+      'a job after the outage to complete',
+      30_000,
+      200,
+    );
+  } finally {
+    await client.end();
+  }
+}
 
 describe('GET /healthz and /readyz', () => {
   let api: NestExpressApplication;
@@ -75,6 +95,7 @@ describe('readiness follows the database down and back up, without a restart', (
 
     db = await startEmbeddedPostgres({ dataDir, port: db.port });
     await waitFor(async () => ((await readyz(api)).status === 200 ? true : undefined), 'readiness to recover', 30_000, 500);
+    await expectWorkResumes(api, db.url);
   });
 });
 
@@ -84,6 +105,7 @@ if (!redisServer) test.skip('Redis down/up readiness (skipped: no redis-server b
 
 describeRedis('readiness follows Redis down and back up, without a restart', () => {
   let redis: ChildProcess | undefined;
+  let databaseUrl: string;
   let api: NestExpressApplication;
   let worker: INestApplicationContext;
   let port: number;
@@ -106,6 +128,7 @@ describeRedis('readiness follows Redis down and back up, without a restart', () 
     port = await freePort();
     await startRedis();
     const config = testConfig({ env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
+    databaseUrl = config.databaseUrl;
     api = await startApi(config);
     worker = await startWorker(config);
   });
@@ -124,5 +147,6 @@ describeRedis('readiness follows Redis down and back up, without a restart', () 
     expect(Object.keys(down.body.error).sort()).toEqual(['queue', 'redis']);
     await startRedis();
     await waitFor(async () => ((await readyz(api)).status === 200 ? true : undefined), 'readiness to recover', 30_000, 500);
+    await expectWorkResumes(api, databaseUrl);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { bearer, seedAccounts, type TestAccount } from '../helpers/accounts.js';
@@ -15,7 +16,17 @@ const PUBLIC_ROUTES = new Set([
 ]);
 const PUBLIC_PREFIXES = ['/api/docs'];
 /** Areas only administrators may use (the design's admin routes). */
-const ADMIN_PREFIXES = ['/api/v1/users', '/api/v1/settings', '/api/v1/system', '/api/v1/jobs', '/api/v1/queues', '/api/v1/plugins'];
+const ADMIN_PREFIXES = [
+  '/api/v1/users',
+  '/api/v1/settings',
+  '/api/v1/system',
+  '/api/v1/jobs',
+  '/api/v1/queues',
+  '/api/v1/plugins',
+  '/api/v1/events',
+];
+/** Routes that answer with an endless stream once admitted: checked by status line only. */
+const STREAMING_ROUTES = new Set(['GET /api/v1/events']);
 
 const STANDARD_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
@@ -59,13 +70,25 @@ describe('route table: every route needs auth unless public, and admin routes re
   });
   afterAll(() => api?.close());
 
-  const call = (r: RouteEntry, headers: Record<string, string> = {}) => {
+  const call = async (r: RouteEntry, headers: Record<string, string> = {}): Promise<{ status: number }> => {
+    if (STREAMING_ROUTES.has(`${r.method} ${r.path}`)) return { status: await streamStatus(r.path, headers) };
     const agent = request(api.getHttpServer());
     const method = r.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
     return agent[method](concrete(r.path))
       .set(headers)
       .send(method === 'get' || method === 'head' ? undefined : {});
   };
+
+  /** The status of a streaming response, read from its head; the stream is then closed. */
+  const streamStatus = (path: string, headers: Record<string, string>) =>
+    new Promise<number>((resolve, reject) => {
+      const { port } = api.getHttpServer().address() as { port: number };
+      const req = http.get({ host: '127.0.0.1', port, path, headers }, (res) => {
+        resolve(res.statusCode ?? 0);
+        res.destroy();
+      });
+      req.on('error', reject);
+    });
 
   it('finds the routes', () => {
     expect(routes.length).toBeGreaterThan(15);

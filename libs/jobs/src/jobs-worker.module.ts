@@ -1,7 +1,14 @@
 import { Module } from '@nestjs/common';
+import { SettingsModule } from '@marquee/system/settings.module.js';
+import { HeavyJobLimiter } from './ledger/heavy-job-limiter.js';
 import { LibraryMaintenanceProcessor } from './processors/library-maintenance.processor.js';
 import { QueuesModule } from './queues.module.js';
+import { MaintenanceSchedule } from './scheduling/maintenance-schedule.js';
+import { QueueConcurrency } from './scheduling/queue-concurrency.js';
 
-/** The worker side of jobs: the processors. */
-@Module({ imports: [QueuesModule], providers: [LibraryMaintenanceProcessor] })
+/** The worker side of jobs: the processors, the heavy-job cap and the maintenance schedule. */
+@Module({
+  imports: [QueuesModule, SettingsModule],
+  providers: [HeavyJobLimiter, LibraryMaintenanceProcessor, MaintenanceSchedule, QueueConcurrency],
+})
 export class JobsWorkerModule {}

@@ -13,6 +13,8 @@ export class AppConfig {
   /** True when the database URL points at the PostgreSQL the supervisor started from the data dir. */
   readonly embeddedDatabase!: boolean;
   readonly redisUrl?: string;
+  /** Redis key prefix of the queues, so several installations can share one Redis. */
+  readonly queuePrefix!: string;
   readonly dataDir!: string;
   readonly mediaDirs!: string[];
   readonly jwtSecret!: string;
@@ -26,6 +28,10 @@ export class AppConfig {
   readonly trustedProxies!: string[];
   readonly accessTokenTtlSeconds!: number;
   readonly sessionTtlDays!: number;
+  /** Per worker process: concurrent ffmpeg/sharp jobs across all queues. */
+  readonly maxHeavyJobs!: number;
+  /** Finished jobs are removed from the ledger after this many days. */
+  readonly jobRetentionDays!: number;
   /** Creates this admin at start when no user exists yet. */
   readonly initialAdmin?: { username: string; password: string };
 

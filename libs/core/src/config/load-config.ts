@@ -1,4 +1,5 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { AppConfig, type LogLevel } from './app-config.js';
@@ -99,6 +100,14 @@ const envSchema = z.object({
   DATABASE_URL: urlWithProtocols('DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://user:pass@localhost:5432/marquee'),
   REDIS_URL: urlWithProtocols('REDIS_URL', ['redis:', 'rediss:'], 'redis://localhost:6379'),
   MARQUEE_DATA_DIR: optionalString,
+  MARQUEE_QUEUE_PREFIX: optionalString.superRefine((value, ctx) => {
+    if (value !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `MARQUEE_QUEUE_PREFIX must be 1–32 letters, digits, dashes or underscores (got "${value}")`,
+      });
+    }
+  }),
   MARQUEE_MEDIA_DIRS: optionalString,
   JWT_SECRET: optionalString.superRefine((value, ctx) => {
     if (value === undefined) return;
@@ -151,6 +160,8 @@ const envSchema = z.object({
   }),
   MARQUEE_ACCESS_TOKEN_TTL: integer('MARQUEE_ACCESS_TOKEN_TTL', 60, 86_400, 900),
   MARQUEE_SESSION_TTL_DAYS: integer('MARQUEE_SESSION_TTL_DAYS', 1, 365, 30),
+  MARQUEE_MAX_HEAVY_JOBS: integer('MARQUEE_MAX_HEAVY_JOBS', 1, 256, Math.max(1, Math.floor(availableParallelism() / 2))),
+  MARQUEE_JOB_RETENTION_DAYS: integer('MARQUEE_JOB_RETENTION_DAYS', 1, 3650, 30),
   MARQUEE_ADMIN_USER: optionalString,
   MARQUEE_ADMIN_PASSWORD: optionalString,
 });
@@ -222,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions, c
     databaseUrl: values.DATABASE_URL ?? '',
     embeddedDatabase: env.MARQUEE_EMBEDDED_DATABASE === '1',
     redisUrl: values.REDIS_URL,
+    queuePrefix: values.MARQUEE_QUEUE_PREFIX ?? 'marquee',
     dataDir,
     mediaDirs,
     jwtSecret: values.JWT_SECRET ?? readOrCreateSecret(dataDir, 'jwt-secret'),
@@ -233,6 +245,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions, c
     trustedProxies: list(values.MARQUEE_TRUSTED_PROXIES),
     accessTokenTtlSeconds: values.MARQUEE_ACCESS_TOKEN_TTL,
     sessionTtlDays: values.MARQUEE_SESSION_TTL_DAYS,
+    maxHeavyJobs: values.MARQUEE_MAX_HEAVY_JOBS,
+    jobRetentionDays: values.MARQUEE_JOB_RETENTION_DAYS,
     initialAdmin:
       values.MARQUEE_ADMIN_USER && values.MARQUEE_ADMIN_PASSWORD
         ? { username: values.MARQUEE_ADMIN_USER, password: values.MARQUEE_ADMIN_PASSWORD }

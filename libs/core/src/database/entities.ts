@@ -3,6 +3,8 @@ import { RateLimitBucket } from '@marquee/auth/entities/rate-limit-bucket.entity
 import { RefreshToken } from '@marquee/auth/entities/refresh-token.entity.js';
 import { Session } from '@marquee/auth/entities/session.entity.js';
 import { User } from '@marquee/auth/entities/user.entity.js';
+import { JobEvent } from '@marquee/jobs/entities/job-event.entity.js';
+import { JobLog } from '@marquee/jobs/entities/job-log.entity.js';
 import { JobRun } from '@marquee/jobs/entities/job-run.entity.js';
 import { Library } from '@marquee/library/entities/library.entity.js';
 import { MediaFile } from '@marquee/library/entities/media-file.entity.js';
@@ -26,6 +28,8 @@ export const ENTITIES = [
   MediaFile,
   MediaStream,
   JobRun,
+  JobLog,
+  JobEvent,
   WorkerHeartbeat,
   Setting,
 ];

@@ -21,7 +21,8 @@ export class QueueBackendHealth implements OnModuleDestroy {
   /** A real round trip through BullMQ: counts of a probe queue. */
   async pingQueue(): Promise<void> {
     if (!this.queue) {
-      this.queue = new Queue(PROBE_QUEUE, { connection: selectQueueBackend(this.config).connection });
+      const { connection, prefix } = selectQueueBackend(this.config);
+      this.queue = new Queue(PROBE_QUEUE, { connection, prefix });
       // Outages surface through the probe's own result.
       this.queue.on('error', () => undefined);
     }

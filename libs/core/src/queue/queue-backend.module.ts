@@ -21,10 +21,10 @@ export const DEFAULT_JOB_OPTIONS = {
   imports: [
     BullModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        connection: selectQueueBackend(config).connection,
-        defaultJobOptions: DEFAULT_JOB_OPTIONS,
-      }),
+      useFactory: (config: AppConfig) => {
+        const { connection, prefix } = selectQueueBackend(config);
+        return { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS };
+      },
     }),
   ],
   providers: [QueueBackendHealth],

@@ -8,6 +8,8 @@ export const QUEUE_SCHEMA = 'bullmq';
 
 export interface QueueBackendSelection {
   kind: QueueBackendKind;
+  /** Key prefix on Redis; on PostgreSQL the queues live in the database's `bullmq` schema. */
+  prefix: string;
   /** Passed as `connection` to every Queue and Worker, whichever backend runs. */
   connection: ConnectionOptions;
 }
@@ -33,14 +35,15 @@ export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
  * BullMQ's PostgreSQL backend in Marquee's own database. It sets BullMQ's process-wide default
  * backend, so every Queue and Worker built afterwards (ours or @nestjs/bullmq's) uses it.
  */
-export function selectQueueBackend(config: Pick<AppConfig, 'redisUrl' | 'databaseUrl'>): QueueBackendSelection {
+export function selectQueueBackend(config: Pick<AppConfig, 'redisUrl' | 'databaseUrl' | 'queuePrefix'>): QueueBackendSelection {
   if (config.redisUrl) {
     setDefaultBackendFactory();
-    return { kind: 'redis', connection: redisOptionsFromUrl(config.redisUrl) as ConnectionOptions };
+    return { kind: 'redis', prefix: config.queuePrefix, connection: redisOptionsFromUrl(config.redisUrl) as ConnectionOptions };
   }
   setDefaultBackendFactory(createPostgresBackend);
   return {
     kind: 'postgres',
+    prefix: config.queuePrefix,
     connection: {
       connectionString: config.databaseUrl,
       schema: QUEUE_SCHEMA,

@@ -7,6 +7,10 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColum
 @Index('IDX_job_runs_state_created', ['state', 'createdAt'])
 @Index('IDX_job_runs_target', ['targetType', 'targetId'])
 @Index('IDX_job_runs_created', ['createdAt'])
+@Index('UQ_job_runs_dedupe_open', ['dedupeKey'], { unique: true, where: `"state" IN ('queued', 'active')` })
+@Index('IDX_job_runs_finished', ['finishedAt'])
+// A trigram index on the dashboard's search expression, created by a hand-written migration.
+@Index('IDX_job_runs_search', { synchronize: false })
 export class JobRun {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   id: string;
@@ -53,6 +57,20 @@ export class JobRun {
   /** Same key ⇒ same work: a second enqueue while one is queued/active is a no-op. */
   @Column({ type: 'varchar', length: 200, nullable: true })
   dedupeKey: string | null;
+
+  /** Set when an admin cancels a running job; the worker running it aborts it. */
+  @Column({ type: 'timestamptz', nullable: true })
+  cancelRequestedAt: Date | null;
+
+  /** `<host>:<pid>` of the worker that ran (or runs) the latest attempt. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  workerId: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  durationMs: number | null;
+
+  @Column({ type: 'integer', default: 0 })
+  logCount: number;
 
   @Column({ type: 'text', nullable: true })
   error: string | null;

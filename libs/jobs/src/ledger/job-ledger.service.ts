@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { JobState, QueueName } from '@marquee/contracts';
+import type { Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { JobRun } from '../entities/job-run.entity.js';
+import { JOB_PRIORITY, type JobPriority, QUEUE_POLICIES, RETRY_BACKOFF } from '../queue-policies.js';
+import { QueueService } from '../queue.service.js';
+import { JobEventsService } from './job-events.service.js';
+import type { JobTarget } from './job-target.js';
+
+/** Log lines kept per job; later ones are counted but not stored. */
+export const MAX_LOG_LINES_PER_JOB = 500;
+const MAX_LOG_LINE_LENGTH = 2000;
+
+export interface EnqueueOptions {
+  /** Same key while one is queued or active ⇒ the existing job is returned instead of a new one. */
+  dedupeKey?: string;
+  priority?: JobPriority;
+  delayMs?: number;
+  attempts?: number;
+}
+
+export interface EnqueueResult {
+  id: string;
+  deduplicated: boolean;
+}
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/**
+ * The job ledger: every job has a `job_runs` row with the BullMQ job's id. The row is written first,
+ * so a BullMQ job never exists without one; if adding to the queue then fails, the row says so
+ * (failed, with the reason) instead of dangling, and `reconcile()` re-adds rows a crash left behind.
+ */
+@Injectable()
+export class JobLedger {
+  private readonly logger = new Logger(JobLedger.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queues: QueueService,
+    private readonly events: JobEventsService,
+  ) {}
+
+  private get runs() {
+    return this.dataSource.getRepository(JobRun);
+  }
+
+  async enqueue<T extends object>(
+    queue: QueueName,
+    name: string,
+    payload: T,
+    target?: JobTarget,
+    options: EnqueueOptions = {},
+  ): Promise<EnqueueResult> {
+    const id = randomUUID();
+    const policy = QUEUE_POLICIES[queue];
+    const attempts = options.attempts ?? policy.attempts;
+    const priority = JOB_PRIORITY[options.priority ?? 'normal'];
+    const inserted = await this.dataSource.query<{ id: string }[]>(
+      `INSERT INTO job_runs (id, queue, name, state, "targetType", "targetId", "targetLabel", payload, "maxAttempts", priority, "dedupeKey")
+       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT ("dedupeKey") WHERE "state" IN ('queued', 'active') DO NOTHING
+       RETURNING id`,
+      [
+        id,
+        queue,
+        name,
+        target?.type ?? null,
+        target?.id ?? null,
+        target?.label ?? null,
+        JSON.stringify(payload),
+        attempts,
+        priority,
+        options.dedupeKey ?? null,
+      ],
+    );
+    if (inserted.length === 0) {
+      const existing = await this.dataSource.query<{ id: string }[]>(
+        `SELECT id FROM job_runs WHERE "dedupeKey" = $1 AND state IN ('queued', 'active') LIMIT 1`,
+        [options.dedupeKey],
+      );
+      // The open job may have finished in between: then enqueue afresh.
+      if (existing[0]) return { id: existing[0].id, deduplicated: true };
+      return this.enqueue(queue, name, payload, target, options);
+    }
+    // Announced before it reaches the queue, so "queued" always precedes what a worker reports.
+    await this.publish(id);
+    try {
+      await this.queues.add(queue, name, payload, { jobId: id, attempts, priority, delay: options.delayMs, backoff: RETRY_BACKOFF });
+    } catch (error) {
+      const message = `Could not add the job to the queue: ${(error as Error).message}`;
+      await this.finish(id, 'failed', { error: message }).catch(() => undefined);
+      throw new ServiceUnavailableException(message);
+    }
+    return { id, deduplicated: false };
+  }
+
+  /** Ledger row of a job that arrived without one (a repeatable job, or one added outside enqueue()). */
+  async ensureRow(job: Job): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO job_runs (id, queue, name, state, payload, "maxAttempts", priority)
+       VALUES ($1, $2, $3, 'queued', $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+      [job.id, job.queueName, job.name, JSON.stringify(job.data ?? {}), job.opts.attempts ?? 1, job.opts.priority ?? 0],
+    );
+  }
+
+  async markActive(job: Job, workerId: string): Promise<void> {
+    await this.ensureRow(job);
+    await this.runs.update(
+      { id: job.id! },
+      {
+        state: 'active',
+        attempts: job.attemptsStarted,
+        startedAt: new Date(),
+        finishedAt: null,
+        workerId,
+        progress: 0,
+        progressMessage: null,
+      },
+    );
+    await this.publish(job.id!);
+  }
+
+  async markProgress(jobId: string, progress: number, message?: string): Promise<void> {
+    await this.runs.update({ id: jobId }, { progress: Math.max(0, Math.min(100, Math.round(progress))), progressMessage: message ?? null });
+    await this.publish(jobId);
+  }
+
+  async appendLog(jobId: string, message: string, level: 'info' | 'warn' | 'error' = 'info'): Promise<void> {
+    await this.dataSource.query(
+      `WITH counted AS (UPDATE job_runs SET "logCount" = "logCount" + 1 WHERE id = $1 RETURNING "logCount")
+       INSERT INTO job_logs ("jobId", level, message) SELECT $1, $2, $3 FROM counted WHERE "logCount" <= $4`,
+      [jobId, level, clip(message, MAX_LOG_LINE_LENGTH), MAX_LOG_LINES_PER_JOB],
+    );
+  }
+
+  async markCompleted(jobId: string, result: Record<string, unknown> | null, durationMs: number): Promise<void> {
+    await this.finish(jobId, 'completed', { result, durationMs, progress: 100, error: null, stack: null });
+  }
+
+  /** A failed attempt: back to queued when BullMQ will retry, failed for good otherwise. */
+  async markFailed(jobId: string, error: Error, durationMs: number, willRetry: boolean): Promise<void> {
+    const fields = { error: clip(error.message || String(error), 4000), stack: error.stack ? clip(error.stack, 16_000) : null, durationMs };
+    if (willRetry) {
+      await this.runs.update({ id: jobId }, { ...fields, state: 'queued' });
+      await this.publish(jobId);
+    } else {
+      await this.finish(jobId, 'failed', fields);
+    }
+  }
+
+  async markCancelled(jobId: string, reason: string, durationMs?: number): Promise<void> {
+    await this.finish(jobId, 'cancelled', { error: reason, durationMs: durationMs ?? null });
+  }
+
+  private async finish(
+    jobId: string,
+    state: JobState,
+    fields: {
+      result?: Record<string, unknown> | null;
+      durationMs?: number | null;
+      progress?: number;
+      error?: string | null;
+      stack?: string | null;
+    },
+  ): Promise<void> {
+    await this.runs.update({ id: jobId }, { ...fields, state, finishedAt: new Date() } as Parameters<typeof this.runs.update>[1]);
+    await this.publish(jobId);
+  }
+
+  async cancelRequested(jobId: string): Promise<boolean> {
+    const rows = await this.dataSource.query<{ requested: boolean }[]>(
+      `SELECT "cancelRequestedAt" IS NOT NULL AS requested FROM job_runs WHERE id = $1`,
+      [jobId],
+    );
+    return rows[0]?.requested === true;
+  }
+
+  /**
+   * Rows a crash left queued without a BullMQ job (the process died between the two writes) are
+   * added to their queue again. Returns how many were repaired.
+   */
+  async reconcile(olderThanMs = 60_000): Promise<number> {
+    const stale = await this.dataSource.query<JobRun[]>(
+      `SELECT * FROM job_runs WHERE state = 'queued' AND "cancelRequestedAt" IS NULL AND "createdAt" < now() - make_interval(secs => $1)
+        ORDER BY "createdAt" LIMIT 500`,
+      [olderThanMs / 1000],
+    );
+    let repaired = 0;
+    for (const run of stale) {
+      const queue = this.queues.queue(run.queue as QueueName);
+      if (await queue.getJob(run.id)) continue;
+      await queue.add(run.name, run.payload, {
+        jobId: run.id,
+        attempts: run.maxAttempts,
+        priority: run.priority || undefined,
+        backoff: RETRY_BACKOFF,
+      });
+      repaired++;
+    }
+    if (repaired) this.logger.warn(`re-queued ${repaired} ledger job(s) that had no queue entry`);
+    return repaired;
+  }
+
+  private async publish(jobId: string): Promise<void> {
+    const run = await this.runs.findOneBy({ id: jobId });
+    if (!run) return;
+    await this.events.publish('job', {
+      id: run.id,
+      queue: run.queue,
+      name: run.name,
+      state: run.state,
+      progress: run.progress,
+      progressMessage: run.progressMessage,
+      attempts: run.attempts,
+      targetType: run.targetType,
+      targetId: run.targetId,
+      targetLabel: run.targetLabel,
+      error: run.error,
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import { WorkerHost } from '@nestjs/bullmq';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryService, ModulesContainer } from '@nestjs/core';
+import { isQueueName, type QueueName } from '@marquee/contracts';
+import { SettingsService } from '@marquee/system/settings.service.js';
+import type { Worker } from 'bullmq';
+import { QUEUE_POLICIES } from '../queue-policies.js';
+
+export const MIN_QUEUE_CONCURRENCY = 1;
+export const MAX_QUEUE_CONCURRENCY = 64;
+const POLL_MS = 5000;
+
+/** The settings key holding an admin's concurrency for a queue (a number; absent: the policy default). */
+export const queueConcurrencySetting = (queue: QueueName) => `queue.${queue}.concurrency`;
+
+/** The stored value when it is a usable concurrency, otherwise the queue's policy default. */
+export function effectiveConcurrency(queue: QueueName, stored: unknown): number {
+  return typeof stored === 'number' && Number.isInteger(stored) && stored >= MIN_QUEUE_CONCURRENCY && stored <= MAX_QUEUE_CONCURRENCY
+    ? stored
+    : QUEUE_POLICIES[queue].concurrency;
+}
+
+/**
+ * Applies the concurrency admins set per queue (`PATCH queues/:name`) to this worker process's BullMQ
+ * workers: at start, then every five seconds. Every processor is a `WorkerHost`, found through
+ * Nest's discovery, so new queues need nothing here.
+ */
+@Injectable()
+export class QueueConcurrency implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(QueueConcurrency.name);
+  private readonly discovery: DiscoveryService;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private lastErrorLog = 0;
+
+  constructor(
+    modules: ModulesContainer,
+    private readonly settings: SettingsService,
+  ) {
+    // Built here rather than injected, so the worker module needs no DiscoveryModule import.
+    this.discovery = new DiscoveryService(modules);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.apply();
+    this.timer = setInterval(() => {
+      this.running ??= this.apply().finally(() => (this.running = undefined));
+    }, POLL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** This process's BullMQ workers of contract queues, by queue name. */
+  workers(): Map<QueueName, Worker> {
+    const found = new Map<QueueName, Worker>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (!(instance instanceof WorkerHost)) continue;
+      let worker: Worker | undefined;
+      try {
+        worker = instance.worker;
+      } catch {
+        continue; // not started (yet)
+      }
+      if (worker && isQueueName(worker.name)) found.set(worker.name, worker);
+    }
+    return found;
+  }
+
+  async apply(): Promise<void> {
+    try {
+      for (const [queue, worker] of this.workers()) {
+        const desired = effectiveConcurrency(queue, await this.settings.get<unknown>(queueConcurrencySetting(queue), null));
+        if (worker.concurrency === desired) continue;
+        this.logger.log(`${queue}: concurrency ${worker.concurrency} → ${desired}`);
+        worker.concurrency = desired;
+      }
+    } catch (error) {
+      if (Date.now() - this.lastErrorLog < 60_000) return;
+      this.lastErrorLog = Date.now();
+      this.logger.warn(`could not apply queue concurrency settings: ${(error as Error).message}`);
+    }
+  }
+}

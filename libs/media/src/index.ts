@@ -1,0 +1,1 @@
+export * from './ffmpeg/run-ffmpeg.js';
