@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { JobRun } from '../entities/job-run.entity.js';
 import { JOB_PRIORITY, type JobPriority, QUEUE_POLICIES, RETRY_BACKOFF } from '../queue-policies.js';
 import { QueueService } from '../queue.service.js';
-import { JobEventsService } from './job-events.service.js';
+import { JobEventBus } from '../events/event-bus.js';
 import type { JobTarget } from './job-target.js';
 
 /** Log lines kept per job; later ones are counted but not stored. */
@@ -27,6 +27,12 @@ export interface EnqueueResult {
   deduplicated: boolean;
 }
 
+/** The columns a job event carries (the dashboard's row), and the JSON built from them. */
+const EVENT_COLUMNS = `id, queue, name, state, progress, "progressMessage", attempts, "targetType", "targetId", "targetLabel", error`;
+const EVENT_DATA = `jsonb_build_object('id', id, 'queue', queue, 'name', name, 'state', state, 'progress', progress,
+  'progressMessage', "progressMessage", 'attempts', attempts, 'targetType', "targetType", 'targetId', "targetId",
+  'targetLabel', "targetLabel", 'error', error)`;
+
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /**
@@ -41,7 +47,7 @@ export class JobLedger {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queues: QueueService,
-    private readonly events: JobEventsService,
+    private readonly bus: JobEventBus,
   ) {}
 
   private get runs() {
@@ -59,11 +65,16 @@ export class JobLedger {
     const policy = QUEUE_POLICIES[queue];
     const attempts = options.attempts ?? policy.attempts;
     const priority = JOB_PRIORITY[options.priority ?? 'normal'];
-    const inserted = await this.dataSource.query<{ id: string }[]>(
-      `INSERT INTO job_runs (id, queue, name, state, "targetType", "targetId", "targetLabel", payload, "maxAttempts", priority, "dedupeKey")
-       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT ("dedupeKey") WHERE "state" IN ('queued', 'active') DO NOTHING
-       RETURNING id`,
+    // The row and its "queued" event in one statement: announced before it reaches the queue, so
+    // "queued" always precedes what a worker reports.
+    const inserted = await this.dataSource.query<{ id: string; eventId: string }[]>(
+      `WITH r AS (
+         INSERT INTO job_runs (id, queue, name, state, "targetType", "targetId", "targetLabel", payload, "maxAttempts", priority, "dedupeKey")
+         VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT ("dedupeKey") WHERE "state" IN ('queued', 'active') DO NOTHING
+         RETURNING ${EVENT_COLUMNS}
+       ), e AS (INSERT INTO job_events (type, data) SELECT 'job', ${EVENT_DATA} FROM r RETURNING id)
+       SELECT r.id, e.id AS "eventId" FROM r, e`,
       [
         id,
         queue,
@@ -86,8 +97,7 @@ export class JobLedger {
       if (existing[0]) return { id: existing[0].id, deduplicated: true };
       return this.enqueue(queue, name, payload, target, options);
     }
-    // Announced before it reaches the queue, so "queued" always precedes what a worker reports.
-    await this.publish(id);
+    await this.bus.notify(String(inserted[0].eventId));
     try {
       await this.queues.add(queue, name, payload, { jobId: id, attempts, priority, delay: options.delayMs, backoff: RETRY_BACKOFF });
     } catch (error) {
@@ -98,35 +108,37 @@ export class JobLedger {
     return { id, deduplicated: false };
   }
 
-  /** Ledger row of a job that arrived without one (a repeatable job, or one added outside enqueue()). */
-  async ensureRow(job: Job): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO job_runs (id, queue, name, state, payload, "maxAttempts", priority)
-       VALUES ($1, $2, $3, 'queued', $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-      [job.id, job.queueName, job.name, JSON.stringify(job.data ?? {}), job.opts.attempts ?? 1, job.opts.priority ?? 0],
-    );
-  }
-
-  async markActive(job: Job, workerId: string): Promise<void> {
-    await this.ensureRow(job);
-    await this.runs.update(
-      { id: job.id! },
-      {
-        state: 'active',
-        attempts: job.attemptsStarted,
-        startedAt: new Date(),
-        finishedAt: null,
+  /**
+   * The row goes active (created first when the job arrived without one: a scheduled job, or one
+   * added outside enqueue()). Returns true when a cancel was requested before the job started.
+   */
+  async markActive(job: Job, workerId: string): Promise<{ cancelRequested: boolean }> {
+    const rows = await this.dataSource.query<{ eventId: string; cancelRequested: boolean }[]>(
+      `WITH r AS (
+         INSERT INTO job_runs (id, queue, name, state, payload, "maxAttempts", priority, attempts, "startedAt", "workerId")
+         VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, now(), $8)
+         ON CONFLICT (id) DO UPDATE SET state = 'active', attempts = EXCLUDED.attempts, "startedAt" = now(), "finishedAt" = NULL,
+           "workerId" = EXCLUDED."workerId", progress = 0, "progressMessage" = NULL, "updatedAt" = now()
+         RETURNING ${EVENT_COLUMNS}, "cancelRequestedAt"
+       ), e AS (INSERT INTO job_events (type, data) SELECT 'job', ${EVENT_DATA} FROM r RETURNING id)
+       SELECT e.id AS "eventId", r."cancelRequestedAt" IS NOT NULL AS "cancelRequested" FROM r, e`,
+      [
+        job.id,
+        job.queueName,
+        job.name,
+        JSON.stringify(job.data ?? {}),
+        job.opts.attempts ?? 1,
+        job.opts.priority ?? 0,
+        job.attemptsStarted,
         workerId,
-        progress: 0,
-        progressMessage: null,
-      },
+      ],
     );
-    await this.publish(job.id!);
+    await this.bus.notify(String(rows[0].eventId));
+    return { cancelRequested: rows[0].cancelRequested };
   }
 
   async markProgress(jobId: string, progress: number, message?: string): Promise<void> {
-    await this.runs.update({ id: jobId }, { progress: Math.max(0, Math.min(100, Math.round(progress))), progressMessage: message ?? null });
-    await this.publish(jobId);
+    await this.transition(jobId, { progress: Math.max(0, Math.min(100, Math.round(progress))), progressMessage: message ?? null });
   }
 
   async appendLog(jobId: string, message: string, level: 'info' | 'warn' | 'error' = 'info'): Promise<void> {
@@ -145,8 +157,7 @@ export class JobLedger {
   async markFailed(jobId: string, error: Error, durationMs: number, willRetry: boolean): Promise<void> {
     const fields = { error: clip(error.message || String(error), 4000), stack: error.stack ? clip(error.stack, 16_000) : null, durationMs };
     if (willRetry) {
-      await this.runs.update({ id: jobId }, { ...fields, state: 'queued' });
-      await this.publish(jobId);
+      await this.transition(jobId, { ...fields, state: 'queued' });
     } else {
       await this.finish(jobId, 'failed', fields);
     }
@@ -167,8 +178,24 @@ export class JobLedger {
       stack?: string | null;
     },
   ): Promise<void> {
-    await this.runs.update({ id: jobId }, { ...fields, state, finishedAt: new Date() } as Parameters<typeof this.runs.update>[1]);
-    await this.publish(jobId);
+    await this.transition(jobId, { ...fields, state, finishedAt: new Date() });
+  }
+
+  /** Updates the row and records its event in one statement, then wakes the listeners. */
+  private async transition(jobId: string, changes: Record<string, unknown>): Promise<void> {
+    const columns = Object.keys(changes);
+    const values = columns.map((column) => {
+      const value = changes[column];
+      return value !== null && typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : value;
+    });
+    const assignments = columns.map((column, i) => `"${column}" = $${i + 2}`).join(', ');
+    const rows = await this.dataSource.query<{ eventId: string }[]>(
+      `WITH r AS (UPDATE job_runs SET ${assignments}, "updatedAt" = now() WHERE id = $1 RETURNING ${EVENT_COLUMNS}),
+            e AS (INSERT INTO job_events (type, data) SELECT 'job', ${EVENT_DATA} FROM r RETURNING id)
+       SELECT e.id AS "eventId" FROM e`,
+      [jobId, ...values],
+    );
+    if (rows[0]) await this.bus.notify(String(rows[0].eventId));
   }
 
   async cancelRequested(jobId: string): Promise<boolean> {
@@ -203,23 +230,5 @@ export class JobLedger {
     }
     if (repaired) this.logger.warn(`re-queued ${repaired} ledger job(s) that had no queue entry`);
     return repaired;
-  }
-
-  private async publish(jobId: string): Promise<void> {
-    const run = await this.runs.findOneBy({ id: jobId });
-    if (!run) return;
-    await this.events.publish('job', {
-      id: run.id,
-      queue: run.queue,
-      name: run.name,
-      state: run.state,
-      progress: run.progress,
-      progressMessage: run.progressMessage,
-      attempts: run.attempts,
-      targetType: run.targetType,
-      targetId: run.targetId,
-      targetLabel: run.targetLabel,
-      error: run.error,
-    });
   }
 }

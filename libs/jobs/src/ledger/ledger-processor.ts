@@ -46,12 +46,12 @@ export abstract class LedgerProcessor extends BaseProcessor {
     const started = Date.now();
     const ctx = new JobContext(job, abort.signal, this.ledger);
     try {
-      if (await this.ledger.cancelRequested(job.id!)) {
+      const { cancelRequested } = await this.ledger.markActive(job, PROCESS_IDENTITY.id);
+      if (cancelRequested) {
         // Cancelled before it started: recorded as cancelled, not as a failure to retry.
         abort.abort(new JobCancelledError());
         throw abort.signal.reason;
       }
-      await this.ledger.markActive(job, PROCESS_IDENTITY.id);
       const run = () => this.handle(job, ctx);
       const result = (QUEUE_POLICIES[this.queueName].heavy ? await this.heavyLimiter.run(run, abort.signal) : await run()) ?? null;
       await ctx.flush();
