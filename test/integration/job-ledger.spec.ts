@@ -197,11 +197,25 @@ describe.each(backends)('job ledger on the %s queue backend', (backend) => {
     expect(await ledger().reconcile(60_000)).toBe(0);
   });
 
-  it('the maintenance schedule exists once however many workers start', async () => {
+  it('scheduled jobs exist once however many workers start, and each run happens on one worker only', async () => {
     const again = await startWorker(testConfig({ queueBackend: backend, env: { DATABASE_URL: db.url } }));
+    const queue = api.get(QueueService).queue('library-maintenance');
     try {
-      const schedulers = await api.get(QueueService).queue('library-maintenance').getJobSchedulers();
+      const schedulers = await queue.getJobSchedulers();
       expect(schedulers.map((s) => s.key).sort()).toEqual(['clean-ledger', 'reconcile-ledger']);
+
+      // A schedule firing every 500 ms for ~3 s, with two workers listening: about six runs, not twelve.
+      await queue.upsertJobScheduler('every-half-second', { every: 500 }, { name: 'diagnostic-wait', data: { ms: 1, tag: 'scheduled' } });
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await queue.removeJobScheduler('every-half-second');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { rows } = await sql.query<{ id: string; state: string; workerId: string }>(
+        `SELECT id, state, "workerId" FROM job_runs WHERE name = 'diagnostic-wait' AND payload->>'tag' = 'scheduled'`,
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(4);
+      expect(rows.length).toBeLessThanOrEqual(8);
+      expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+      expect(rows.every((r) => r.state === 'completed')).toBe(true);
     } finally {
       await again.close();
     }
