@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal } from '../decorators.js';
-import { CreateUserDto, PageQueryDto, UpdateUserDto } from '../dto/users.dto.js';
+import { PageQueryDto } from '@marquee/core';
+import { CreateUserDto, UpdateUserDto } from '../dto/users.dto.js';
 import type { Principal } from '../principal.js';
 import { SessionService } from '../sessions/session.service.js';
 import { UsersService } from '../users/users.service.js';

@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { USER_ROLES, type UserRole } from '@marquee/contracts';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
 import { MAX_PASSWORD_LENGTH } from '../passwords/password-policy.js';
 import { RegisterDto } from './auth.dto.js';
 
@@ -41,23 +40,6 @@ export class UpdateUserDto {
   @IsString()
   @Length(1, 64)
   displayName?: string | null;
-}
-
-export class PageQueryDto {
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset: number = 0;
 }
 
 export class SettingsDto {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { JOB_STATES, type JobState, QUEUE_NAMES, type QueueName } from '@marquee/contracts';
-import { Type } from 'class-transformer';
+import { PageQueryDto } from '@marquee/core';
 import {
   ArrayNotEmpty,
   ArrayUnique,
@@ -28,7 +28,7 @@ export type FinishedJobState = (typeof FINISHED_JOB_STATES)[number];
 
 const oneOf = (values: readonly string[]) => ({ message: `$property must be one of: ${values.join(', ')}` });
 
-export class JobsQueryDto {
+export class JobsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: QUEUE_NAMES })
   @IsOptional()
   @IsIn(QUEUE_NAMES, oneOf(QUEUE_NAMES))
@@ -66,21 +66,6 @@ export class JobsQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: '$property must be an ISO 8601 date' })
   to?: string;
-
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset: number = 0;
 
   @ApiPropertyOptional({ enum: JOB_SORTS, default: '-createdAt', description: 'A leading `-` sorts newest/longest first' })
   @IsOptional()
