@@ -8,6 +8,7 @@ import request from 'supertest';
 import { JobLedger } from '../../libs/jobs/src/index.js';
 import { findOnPath, freePort, migrateDatabase, startEmbeddedPostgres, type EmbeddedDatabase } from '../../libs/core/src/index.js';
 import type { INestApplicationContext } from '@nestjs/common';
+import { bearer, createAccount } from '../helpers/accounts.js';
 import { startApi, startWorker } from '../helpers/test-apps.js';
 import { testConfig } from '../helpers/test-config.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -117,6 +118,10 @@ describeRedis('readiness follows Redis down and back up, without a restart', () 
       return true;
     }, 'redis-server to start');
   };
+  const redisCli = (args: string[]) =>
+    execFileSync(findOnPath('redis-cli') ?? 'redis-cli', ['-p', String(port), ...args])
+      .toString()
+      .trim();
   const stopRedis = () =>
     new Promise<void>((resolve) => {
       if (!redis || redis.exitCode !== null) return resolve();
@@ -139,14 +144,29 @@ describeRedis('readiness follows Redis down and back up, without a restart', () 
   });
 
   it('lists a redis check, 503 naming redis and queue while it is down, 200 once it is back', async () => {
+    const account = await createAccount(api, 'user');
+    await request(api.getHttpServer()).get('/api/v1/auth/me').set(bearer(account)).expect(200);
     const up = await readyz(api).expect(200);
     expect(up.body.details.redis.status).toBe('up');
     expect(up.body.details.queue.backend).toBe('redis');
     await stopRedis();
     const down = await readyz(api).expect(503);
     expect(Object.keys(down.body.error).sort()).toEqual(['queue', 'redis']);
+    // Sign-in keeps working (rate limits fall back to PostgreSQL): a wrong password is a 401, not a 500.
+    await request(api.getHttpServer()).post('/api/v1/auth/login').send({ username: 'nobody', password: 'wrong password' }).expect(401);
+    // A logout during the outage works, and its revocation reaches Redis once Redis is back.
+    await request(api.getHttpServer()).post('/api/v1/auth/logout').set(bearer(account)).expect(204);
+    await request(api.getHttpServer()).get('/api/v1/auth/me').set(bearer(account)).expect(401);
     await startRedis();
     await waitFor(async () => ((await readyz(api)).status === 200 ? true : undefined), 'readiness to recover', 30_000, 500);
     await expectWorkResumes(api, databaseUrl);
+    // This fresh Redis knew nothing of the logout; the pending revocation was written to it.
+    await waitFor(
+      async () => ((await redisCli(['exists', `marquee:revoked-session:${account.sessionId}`])) === '1' ? true : undefined),
+      'the revocation to reach Redis',
+      10_000,
+      200,
+    );
+    await request(api.getHttpServer()).get('/api/v1/auth/me').set(bearer(account)).expect(401);
   });
 });

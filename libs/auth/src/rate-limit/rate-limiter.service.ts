@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@marquee/core';
 import { DataSource } from 'typeorm';
 import { PostgresRateLimitStore } from './postgres-rate-limit.store.js';
@@ -34,31 +34,52 @@ const MAX_KEY_LENGTH = 300;
  */
 @Injectable()
 export class RateLimiter implements OnModuleDestroy {
-  private readonly store: RateLimitStore;
+  private readonly logger = new Logger(RateLimiter.name);
+  private readonly primary: RateLimitStore;
+  /** While Redis is unreachable, counts go to PostgreSQL rather than failing every sign-in. */
+  private readonly fallback?: RateLimitStore;
+  private usingFallback = false;
 
   constructor(config: AppConfig, dataSource: DataSource) {
-    this.store = config.redisUrl ? new RedisRateLimitStore(config.redisUrl) : new PostgresRateLimitStore(dataSource);
+    const postgres = new PostgresRateLimitStore(dataSource);
+    this.primary = config.redisUrl ? new RedisRateLimitStore(config.redisUrl) : postgres;
+    this.fallback = config.redisUrl ? postgres : undefined;
+  }
+
+  private async withStore<T>(operation: (store: RateLimitStore) => Promise<T>): Promise<T> {
+    if (!this.fallback) return operation(this.primary);
+    try {
+      const value = await operation(this.primary);
+      if (this.usingFallback) this.logger.log('Redis is back: rate limits counted there again');
+      this.usingFallback = false;
+      return value;
+    } catch (error) {
+      if (!this.usingFallback)
+        this.logger.warn(`Redis unreachable, rate limits counted in PostgreSQL meanwhile: ${(error as Error).message}`);
+      this.usingFallback = true;
+      return operation(this.fallback);
+    }
   }
 
   /** Counts one hit on `key` and says whether it is within the limit. */
   async consume(rule: RateLimitRule, key: string): Promise<RateLimitResult> {
-    const { count, msLeft } = await this.store.hit(storageKey(rule, key), Math.max(1, Math.ceil(rule.windowMs)));
+    const { count, msLeft } = await this.withStore((store) => store.hit(storageKey(rule, key), Math.max(1, Math.ceil(rule.windowMs))));
     return result(rule, count, msLeft, count <= rule.limit);
   }
 
   /** Where `key` stands, without counting a hit: `allowed` tells whether the next hit would be. */
   async peek(rule: RateLimitRule, key: string): Promise<RateLimitResult> {
-    const { count, msLeft } = await this.store.get(storageKey(rule, key));
+    const { count, msLeft } = await this.withStore((store) => store.get(storageKey(rule, key)));
     return result(rule, count, msLeft, count < rule.limit);
   }
 
   /** Forgets the count of `key`, e.g. after a successful login. */
   async reset(rule: RateLimitRule, key: string): Promise<void> {
-    await this.store.delete(storageKey(rule, key));
+    await this.withStore((store) => store.delete(storageKey(rule, key)));
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.store.close();
+    await this.primary.close();
   }
 }
 

@@ -27,7 +27,13 @@ export class SessionRevocation implements OnModuleDestroy {
   private client(): Redis | undefined {
     if (!this.config.redisUrl) return undefined;
     if (!this.redis) {
-      this.redis = new Redis({ ...redisOptionsFromUrl(this.config.redisUrl), maxRetriesPerRequest: 1, connectTimeout: 2000 });
+      // Fail fast while Redis is away: the database answers instead, and revocations are retried.
+      this.redis = new Redis({
+        ...redisOptionsFromUrl(this.config.redisUrl),
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        connectTimeout: 2000,
+      });
       this.redis.on('error', () => undefined);
     }
     return this.redis;
@@ -36,20 +42,45 @@ export class SessionRevocation implements OnModuleDestroy {
   private sessionKey = (sessionId: string) => `marquee:revoked-session:${sessionId}`;
   private userKey = (userId: string) => `marquee:blocked-user:${userId}`;
 
+  /**
+   * Revocations that could not reach Redis (it was down): retried every second until they land, so
+   * replicas that read Redis again after the outage still see them. The database already has them.
+   */
+  private readonly pending = new Map<string, number | null | 'delete'>();
+  private retryTimer?: NodeJS.Timeout;
+
+  private async write(entries: [key: string, ttlSeconds: number | null | 'delete'][]): Promise<void> {
+    const redis = this.client();
+    if (!redis || entries.length === 0) return;
+    try {
+      const multi = redis.multi();
+      for (const [key, ttl] of entries) {
+        if (ttl === 'delete') multi.del(key);
+        else if (ttl === null) multi.set(key, '1');
+        else multi.set(key, '1', 'EX', ttl);
+      }
+      await multi.exec();
+    } catch {
+      for (const [key, ttl] of entries) this.pending.set(key, ttl);
+      this.retryTimer ??= setInterval(() => void this.retryPending(), 1000).unref();
+    }
+  }
+
+  private async retryPending(): Promise<void> {
+    const entries = [...this.pending.entries()];
+    this.pending.clear();
+    clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.write(entries);
+  }
+
   /** Marks sessions revoked for as long as an access token issued before could live. */
   async sessionsRevoked(sessionIds: string[]): Promise<void> {
-    const redis = this.client();
-    if (!redis || sessionIds.length === 0) return;
-    const multi = redis.multi();
-    for (const id of sessionIds) multi.set(this.sessionKey(id), '1', 'EX', this.config.accessTokenTtlSeconds + 60);
-    await multi.exec();
+    await this.write(sessionIds.map((id) => [this.sessionKey(id), this.config.accessTokenTtlSeconds + 60]));
   }
 
   async userBlocked(userId: string, blocked: boolean): Promise<void> {
-    const redis = this.client();
-    if (!redis) return;
-    if (blocked) await redis.set(this.userKey(userId), '1');
-    else await redis.del(this.userKey(userId));
+    await this.write([[this.userKey(userId), blocked ? null : 'delete']]);
   }
 
   /**
@@ -84,6 +115,7 @@ export class SessionRevocation implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    clearInterval(this.retryTimer);
     this.redis?.disconnect();
   }
 }
