@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AppConfig, redisOptionsFromUrl } from '@marquee/core';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -16,13 +16,32 @@ export interface SessionClaims {
  * sees them without touching the database); the database stays the source of truth.
  */
 @Injectable()
-export class SessionRevocation implements OnModuleDestroy {
+export class SessionRevocation implements OnModuleInit, OnModuleDestroy {
   private redis?: Redis;
 
   constructor(
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
   ) {}
+
+  /**
+   * Connects at start, so the first logout is not the first command (a command sent before the
+   * connection is up would fail fast and only reach Redis on retry, a second later).
+   */
+  async onModuleInit(): Promise<void> {
+    const redis = this.client();
+    if (redis && redis.status !== 'ready') {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          redis.off('ready', done);
+          resolve();
+        };
+        const timer = setTimeout(done, 5000);
+        redis.once('ready', done);
+      });
+    }
+  }
 
   private client(): Redis | undefined {
     if (!this.config.redisUrl) return undefined;
