@@ -1,10 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SystemStatus } from '@marquee/contracts';
 import pg from 'pg';
 import { freePort, projectRoot } from '../../libs/core/src/index.js';
+import { processesMentioning } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
@@ -78,14 +79,6 @@ async function adminToken(base: string): Promise<string> {
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { accessToken: string }).accessToken;
-}
-
-function processesMentioning(text: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-f', text]).toString().trim().split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
 }
 
 if (!existsSync(supervisorScript)) throw new Error('dist is missing: run the tests with `npm test` (it builds first)');

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
 import { JobLedger, QueueService } from '../../libs/jobs/src/index.js';
+import { processRunning } from '../helpers/processes.js';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.js';
 import { startApi, startWorker } from '../helpers/test-apps.js';
 import { availableQueueBackends, testConfig } from '../helpers/test-config.js';
@@ -24,14 +24,6 @@ interface Row {
   targetLabel: string | null;
   startedAt: Date | null;
   finishedAt: Date | null;
-}
-
-function ffmpegRunning(marker: string): boolean {
-  try {
-    return execFileSync('pgrep', ['-f', marker]).toString().trim().length > 0;
-  } catch {
-    return false;
-  }
 }
 
 const backends = availableQueueBackends();
@@ -175,11 +167,11 @@ describe.each(backends)('job ledger on the %s queue backend', (backend) => {
   it('cancelling a running job kills its ffmpeg and the ledger says cancelled; the worker goes on', async () => {
     const { id } = await ledger().enqueue('library-maintenance', 'diagnostic-ffmpeg', { seconds: 60 });
     const marker = `marquee-job-${id}`;
-    await waitFor(async () => (ffmpegRunning(marker) ? true : undefined), 'ffmpeg to start', 20_000);
+    await waitFor(async () => (processRunning(marker) ? true : undefined), 'ffmpeg to start', 20_000);
     await sql.query('UPDATE job_runs SET "cancelRequestedAt" = now() WHERE id = $1', [id]);
     const cancelled = await settled(id, 10_000);
     expect(cancelled).toMatchObject({ state: 'cancelled', error: 'Cancelled by an administrator' });
-    expect(ffmpegRunning(marker)).toBe(false);
+    expect(processRunning(marker)).toBe(false);
     const job = await failedInQueue(id);
     expect(job.failedReason).toBe('Cancelled: Cancelled by an administrator');
     expect(job.attemptsMade).toBe(1);

@@ -29,3 +29,4 @@ export * from './queue/queue-backend.module.js';
 export * from './config/process-identity.js';
 export * from './http/public.decorator.js';
 export * from './http/page-query.dto.js';
+export * from './queue/fail-fast-redis.js';

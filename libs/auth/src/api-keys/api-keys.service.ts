@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { UserRole } from '@marquee/contracts';
@@ -6,9 +6,9 @@ import { DataSource, IsNull } from 'typeorm';
 import { ApiKey, type ApiKeyScope } from '../entities/api-key.entity.js';
 import { User } from '../entities/user.entity.js';
 import type { Principal } from '../principal.js';
+import { sha256 } from '../crypto/sha256.js';
 
 const KEY_PATTERN = /^mq_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 /** Refresh `lastUsedAt` at most this often, so a busy client does not write on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { AppConfig, redisOptionsFromUrl } from '@marquee/core';
-import { Redis } from 'ioredis';
+import { AppConfig, createFailFastRedis } from '@marquee/core';
+import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 
 export interface SessionClaims {
@@ -45,16 +45,8 @@ export class SessionRevocation implements OnModuleInit, OnModuleDestroy {
 
   private client(): Redis | undefined {
     if (!this.config.redisUrl) return undefined;
-    if (!this.redis) {
-      // Fail fast while Redis is away: the database answers instead, and revocations are retried.
-      this.redis = new Redis({
-        ...redisOptionsFromUrl(this.config.redisUrl),
-        maxRetriesPerRequest: 1,
-        enableOfflineQueue: false,
-        connectTimeout: 2000,
-      });
-      this.redis.on('error', () => undefined);
-    }
+    // Fail fast while Redis is away: the database answers instead, and revocations are retried.
+    this.redis ??= createFailFastRedis(this.config.redisUrl);
     return this.redis;
   }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig } from '@marquee/core';
@@ -7,6 +7,7 @@ import { RefreshToken } from '../entities/refresh-token.entity.js';
 import { Session } from '../entities/session.entity.js';
 import { User } from '../entities/user.entity.js';
 import { SessionRevocation } from './session-revocation.js';
+import { sha256 } from '../crypto/sha256.js';
 
 export interface SessionMeta {
   userAgent?: string;
@@ -18,7 +19,6 @@ export interface IssuedSession {
   refreshToken: string;
 }
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const newRefreshToken = () => `mqr_${randomBytes(32).toString('base64url')}`;
 
 /** Sessions and their rotating refresh tokens. */

@@ -1,8 +1,9 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
-import { redisOptionsFromUrl, selectQueueBackend } from './queue-backend.js';
+import { createFailFastRedis } from './fail-fast-redis.js';
+import { selectQueueBackend } from './queue-backend.js';
 
 const PROBE_QUEUE = 'marquee-readiness-probe';
 
@@ -32,17 +33,7 @@ export class QueueBackendHealth implements OnModuleDestroy {
   /** PING on a connection that fails fast instead of queueing commands while Redis is away. */
   async pingRedis(): Promise<void> {
     if (!this.config.redisUrl) return;
-    if (!this.redis) {
-      this.redis = new Redis({
-        ...redisOptionsFromUrl(this.config.redisUrl),
-        maxRetriesPerRequest: 1,
-        enableOfflineQueue: false,
-        connectTimeout: 2000,
-        lazyConnect: true,
-      });
-      // Failures surface through ping(); ioredis keeps reconnecting in the background.
-      this.redis.on('error', () => undefined);
-    }
+    this.redis ??= createFailFastRedis(this.config.redisUrl, { lazyConnect: true });
     if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
     const reply = await this.redis.ping();
     if (reply !== 'PONG') throw new Error(`unexpected reply ${reply}`);

@@ -1,15 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { resolveBinary } from '@marquee/core';
+import { processRunning } from '../../../../test/helpers/processes.js';
 import { FfmpegError, runFfmpeg } from './run-ffmpeg.js';
 
 const ffmpeg = resolveBinary('ffmpeg', process.env.FFMPEG_PATH).path;
-const running = (marker: string) => {
-  try {
-    return execFileSync('pgrep', ['-f', marker]).toString().trim().length > 0;
-  } catch {
-    return false;
-  }
-};
+const running = processRunning;
 // A real-time tone: ffmpeg keeps running until its duration ends or it is killed.
 const tone = (seconds: number, marker: string) => [
   '-hide_banner',
