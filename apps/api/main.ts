@@ -6,7 +6,7 @@ import { AppModule } from './app.module.js';
 async function bootstrap(): Promise<void> {
   process.env.MARQUEE_PROCESS = 'api';
   const config = loadConfigOrExit({ requireDatabaseUrl: true }, 'api');
-  await migrateDatabase(config.databaseUrl, { queueSchema: config.queueBackend === 'postgres' });
+  await migrateDatabase(config.databaseUrl, { queueSchema: config.queueBackend === 'postgres', queuePrefix: config.queuePrefix });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
   configureHttpApp(app, config);
   await app.listen(config.port, config.host);

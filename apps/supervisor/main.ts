@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
 
-  const report = await migrateDatabase(databaseUrl, { queueSchema: !config.redisUrl });
+  const report = await migrateDatabase(databaseUrl, { queueSchema: !config.redisUrl, queuePrefix: config.queuePrefix });
   log(
     `database migrated (${report.applied.length ? `applied ${report.applied.join(', ')}` : 'already up to date'}); ` +
       `queue backend: ${config.redisUrl ? 'Redis' : 'PostgreSQL'}`,

@@ -5,7 +5,7 @@ import { WorkerModule } from './worker.module.js';
 async function bootstrap(): Promise<void> {
   process.env.MARQUEE_PROCESS = 'worker';
   const config = loadConfigOrExit({ requireDatabaseUrl: true }, 'worker');
-  await migrateDatabase(config.databaseUrl, { queueSchema: config.queueBackend === 'postgres' });
+  await migrateDatabase(config.databaseUrl, { queueSchema: config.queueBackend === 'postgres', queuePrefix: config.queuePrefix });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
   const logger = app.get(PinoLoggerService);
   app.useLogger(logger);

@@ -21,9 +21,11 @@ export function testConfig(options: { queueBackend?: QueueBackendUnderTest; env?
     {
       NODE_ENV: 'test',
       DATABASE_URL: databaseUrl,
-      // Jest runs suites in parallel processes on one Redis: each process gets its own queue
-      // namespace (shared by the api replicas and workers a suite starts).
-      ...(redisUrl ? { REDIS_URL: redisUrl, MARQUEE_QUEUE_PREFIX: `test-${process.pid}` } : {}),
+      // Jest runs suites in parallel processes on one database and one Redis: each process gets its
+      // own queue namespace (Redis keys, or a PostgreSQL schema), shared by the api replicas and
+      // workers a suite starts, so one suite's workers never take another suite's jobs.
+      MARQUEE_QUEUE_PREFIX: `test-${process.pid}`,
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       MARQUEE_DATA_DIR: dataDir,
       LOG_LEVEL: 'error',
       MARQUEE_MIN_FREE_DISK_MB: '1',

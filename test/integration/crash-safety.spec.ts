@@ -54,7 +54,8 @@ describe.each(backends)('a worker killed with SIGKILL mid-job (%s queue backend)
       MARQUEE_DATA_DIR: mkdtempSync(join(tmpdir(), 'marquee-crash-')),
       MARQUEE_MIN_FREE_DISK_MB: '1',
       LOG_LEVEL: 'warn',
-      ...(backend === 'redis' ? { REDIS_URL: process.env.TEST_REDIS_URL, MARQUEE_QUEUE_PREFIX: queuePrefix } : {}),
+      MARQUEE_QUEUE_PREFIX: queuePrefix,
+      ...(backend === 'redis' ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
     };
     const child = spawn(process.execPath, [workerScript], { env, stdio: 'ignore' });
     children.push(child);

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import request from 'supertest';
 import { QueueService } from '../../libs/jobs/src/index.js';
-import { PROCESS_IDENTITY, type AppConfig } from '../../libs/core/src/index.js';
+import { PROCESS_IDENTITY, queueSchemaFor, type AppConfig } from '../../libs/core/src/index.js';
 import { WorkerHeartbeatService } from '../../libs/system/src/index.js';
 import { bearer, createAccount } from '../helpers/accounts.js';
 import { availableQueueBackends, testConfig } from '../helpers/test-config.js';
@@ -61,7 +61,7 @@ describe.each(backends)('api → worker on the %s queue backend', (backend) => {
     await finished(job.id!);
     const client = new pg.Client({ connectionString: config.databaseUrl });
     await client.connect();
-    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM bullmq.job WHERE queue = $1 AND id = $2`, [
+    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${client.escapeIdentifier(queueSchemaFor(config.queuePrefix))}.job WHERE queue = $1 AND id = $2`, [
       'library-maintenance',
       job.id,
     ]);

@@ -1,6 +1,7 @@
 import { runMigrations as runQueueMigrations } from 'bullmq';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { queueSchemaFor } from '../queue/queue-backend.js';
 import { dataSourceOptions } from './data-source-options.js';
 
 /** Advisory lock key shared by every Marquee process that migrates ("MRQ1"). */
@@ -16,7 +17,10 @@ export interface MigrationReport {
  * backend) BullMQ's own schema. Safe to call from several processes at once: a session advisory lock
  * serialises them and late callers find nothing to do.
  */
-export async function migrateDatabase(databaseUrl: string, options: { queueSchema: boolean }): Promise<MigrationReport> {
+export async function migrateDatabase(
+  databaseUrl: string,
+  options: { queueSchema: boolean; queuePrefix?: string },
+): Promise<MigrationReport> {
   const lockClient = new pg.Client({ connectionString: databaseUrl, application_name: 'marquee-migrate' });
   await lockClient.connect();
   const dataSource = new DataSource(dataSourceOptions(databaseUrl, 'marquee-migrate'));
@@ -25,7 +29,7 @@ export async function migrateDatabase(databaseUrl: string, options: { queueSchem
     await dataSource.initialize();
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     const report: MigrationReport = { applied: applied.map((m) => m.name) };
-    if (options.queueSchema) report.queueSchemaVersion = await runQueueMigrations(lockClient);
+    if (options.queueSchema) report.queueSchemaVersion = await runQueueMigrations(lockClient, queueSchemaFor(options.queuePrefix ?? 'marquee'));
     return report;
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();

@@ -5,6 +5,16 @@ import type { AppConfig } from '../config/app-config.js';
 
 /** The PostgreSQL schema that holds BullMQ's tables when it runs on PostgreSQL. */
 export const QUEUE_SCHEMA = 'bullmq';
+const DEFAULT_QUEUE_PREFIX = 'marquee';
+
+/**
+ * The PostgreSQL schema of the queues. BullMQ's PostgreSQL backend ignores key prefixes (the schema
+ * is its namespace), so a non-default MARQUEE_QUEUE_PREFIX selects its own schema, as it selects its
+ * own keys on Redis: installations (or parallel test runs) sharing a database stay apart.
+ */
+export function queueSchemaFor(prefix: string): string {
+  return prefix === DEFAULT_QUEUE_PREFIX ? QUEUE_SCHEMA : `${QUEUE_SCHEMA}_${prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+}
 
 export interface QueueBackendSelection {
   kind: QueueBackendKind;
@@ -30,6 +40,29 @@ export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
   };
 }
 
+type PostgresConnectionInternals = { waitUntilReady(): Promise<void>; readyPromise?: Promise<void> };
+
+/**
+ * BullMQ's PostgreSQL backend, minus one trap: its connection remembers a failed start-up (the
+ * database unreachable at that moment, the schema not yet there) and then rejects every query at
+ * once, without I/O — a Worker retrying in that state spins forever and starves the event loop.
+ * Forgetting the failure makes the next query try again, over the network.
+ */
+export const createRecoveringPostgresBackend: typeof createPostgresBackend = (name, opts, factoryOpts) => {
+  const backend = createPostgresBackend(name, opts, factoryOpts);
+  const connection = (backend as unknown as { connection: PostgresConnectionInternals }).connection;
+  const waitUntilReady = connection.waitUntilReady.bind(connection);
+  connection.waitUntilReady = () => {
+    const ready = waitUntilReady();
+    const attempt = connection.readyPromise;
+    attempt?.catch(() => {
+      if (connection.readyPromise === attempt) connection.readyPromise = undefined;
+    });
+    return ready;
+  };
+  return backend;
+};
+
 /**
  * The one place that decides where BullMQ keeps its queues: Redis when REDIS_URL is set, otherwise
  * BullMQ's PostgreSQL backend in Marquee's own database. It sets BullMQ's process-wide default
@@ -40,13 +73,13 @@ export function selectQueueBackend(config: Pick<AppConfig, 'redisUrl' | 'databas
     setDefaultBackendFactory();
     return { kind: 'redis', prefix: config.queuePrefix, connection: redisOptionsFromUrl(config.redisUrl) as ConnectionOptions };
   }
-  setDefaultBackendFactory(createPostgresBackend);
+  setDefaultBackendFactory(createRecoveringPostgresBackend);
   return {
     kind: 'postgres',
     prefix: config.queuePrefix,
     connection: {
       connectionString: config.databaseUrl,
-      schema: QUEUE_SCHEMA,
+      schema: queueSchemaFor(config.queuePrefix),
       // Each Queue/Worker owns a small pool; twelve queues per process must fit max_connections.
       max: 3,
       idleTimeoutMillis: 10_000,
