@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule, DatabaseModule, LoggingModule, QueueBackendModule } from '@marquee/core';
 import { AuthHttpModule } from '@marquee/auth';
 import { EventsModule, JobsHttpModule, QueuesModule } from '@marquee/jobs';
+import { LibraryHttpModule } from '@marquee/library';
 import { SystemHttpModule } from '@marquee/system';
 
 /** The HTTP side of every feature module. */
@@ -19,6 +20,7 @@ export class AppModule {
         EventsModule,
         JobsHttpModule,
         AuthHttpModule,
+        LibraryHttpModule,
         SystemHttpModule,
       ],
     };

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule, DatabaseModule, LoggingModule, QueueBackendModule } from '@marquee/core';
 import { JobsWorkerModule } from '@marquee/jobs';
+import { LibraryWorkerModule } from '@marquee/library';
 import { SystemWorkerModule } from '@marquee/system';
 
 /** The processor side of every feature module. */
@@ -9,7 +10,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule, QueueBackendModule, JobsWorkerModule, SystemWorkerModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule, QueueBackendModule, JobsWorkerModule, LibraryWorkerModule, SystemWorkerModule],
     };
   }
 }

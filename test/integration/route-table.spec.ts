@@ -24,7 +24,14 @@ const ADMIN_PREFIXES = [
   '/api/v1/queues',
   '/api/v1/plugins',
   '/api/v1/events',
+  '/api/v1/libraries',
 ];
+/** Single admin routes inside areas every user reads: editing the shared catalogue. */
+const ADMIN_ROUTES = new Set([
+  'PATCH /api/v1/items/:id',
+  'PUT /api/v1/items/:id/artwork/:kind',
+  'DELETE /api/v1/items/:id/artwork/:kind',
+]);
 /** Routes that answer with an endless stream once admitted: checked by status line only. */
 const STREAMING_ROUTES = new Set(['GET /api/v1/events']);
 
@@ -55,7 +62,8 @@ function registeredRoutes(app: NestExpressApplication): RouteEntry[] {
 
 const concrete = (path: string) => path.replace(/:[A-Za-z]+/g, () => randomUUID());
 const isPublic = (r: RouteEntry) => PUBLIC_ROUTES.has(`${r.method} ${r.path}`) || PUBLIC_PREFIXES.some((p) => r.path.startsWith(p));
-const isAdmin = (r: RouteEntry) => ADMIN_PREFIXES.some((p) => r.path === p || r.path.startsWith(`${p}/`));
+const isAdmin = (r: RouteEntry) =>
+  ADMIN_ROUTES.has(`${r.method} ${r.path}`) || ADMIN_PREFIXES.some((p) => r.path === p || r.path.startsWith(`${p}/`));
 
 describe('route table: every route needs auth unless public, and admin routes refuse users', () => {
   let api: NestExpressApplication;

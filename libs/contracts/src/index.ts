@@ -3,3 +3,5 @@ export * from './problem.js';
 export * from './queues.js';
 export * from './routes.js';
 export * from './system.js';
+export * from './library.js';
+export * from './streaming.js';

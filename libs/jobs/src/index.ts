@@ -14,5 +14,6 @@ export * from './ledger/ledger-processor.js';
 export * from './processors/base.processor.js';
 export * from './processors/library-maintenance.processor.js';
 export * from './queue-policies.js';
+export * from './scheduling/maintenance-tasks.js';
 export * from './queue.service.js';
 export * from './queues.module.js';

@@ -4,11 +4,13 @@ import { HeavyJobLimiter } from './ledger/heavy-job-limiter.js';
 import { LibraryMaintenanceProcessor } from './processors/library-maintenance.processor.js';
 import { QueuesModule } from './queues.module.js';
 import { MaintenanceSchedule } from './scheduling/maintenance-schedule.js';
+import { MaintenanceTasks } from './scheduling/maintenance-tasks.js';
 import { QueueConcurrency } from './scheduling/queue-concurrency.js';
 
 /** The worker side of jobs: the processors, the heavy-job cap and the maintenance schedule. */
 @Module({
   imports: [QueuesModule, SettingsModule],
-  providers: [HeavyJobLimiter, LibraryMaintenanceProcessor, MaintenanceSchedule, QueueConcurrency],
+  providers: [HeavyJobLimiter, LibraryMaintenanceProcessor, MaintenanceSchedule, MaintenanceTasks, QueueConcurrency],
+  exports: [HeavyJobLimiter, MaintenanceTasks],
 })
 export class JobsWorkerModule {}

@@ -6,10 +6,13 @@ import { User } from '@marquee/auth/entities/user.entity.js';
 import { JobEvent } from '@marquee/jobs/entities/job-event.entity.js';
 import { JobLog } from '@marquee/jobs/entities/job-log.entity.js';
 import { JobRun } from '@marquee/jobs/entities/job-run.entity.js';
+import { ItemArtwork } from '@marquee/library/entities/item-artwork.entity.js';
+import { ItemEdit } from '@marquee/library/entities/item-edit.entity.js';
 import { Library } from '@marquee/library/entities/library.entity.js';
 import { MediaFile } from '@marquee/library/entities/media-file.entity.js';
 import { MediaItem } from '@marquee/library/entities/media-item.entity.js';
 import { MediaStream } from '@marquee/library/entities/media-stream.entity.js';
+import { UserItemData } from '@marquee/users-data/entities/user-item-data.entity.js';
 import { Setting } from '@marquee/system/entities/setting.entity.js';
 import { WorkerHeartbeat } from '@marquee/system/entities/worker-heartbeat.entity.js';
 
@@ -27,6 +30,9 @@ export const ENTITIES = [
   MediaItem,
   MediaFile,
   MediaStream,
+  ItemArtwork,
+  ItemEdit,
+  UserItemData,
   JobRun,
   JobLog,
   JobEvent,

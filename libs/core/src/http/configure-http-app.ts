@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -27,6 +28,9 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
+  // Node ends any request not fully received within 5 minutes; a many-GiB upload takes longer. Headers
+  // keep their own deadline (headersTimeout), and the upload route drops a body that stalls.
+  (app.getHttpServer() as Server).requestTimeout = 0;
 
   const document = SwaggerModule.createDocument(
     app,

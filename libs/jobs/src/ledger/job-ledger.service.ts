@@ -109,6 +109,66 @@ export class JobLedger {
   }
 
   /**
+   * Many jobs of one queue at once (a scan's per-file work): one INSERT for the ledger rows and one
+   * bulk add to the queue. Jobs whose dedupe key is already queued or active are skipped. The
+   * dashboard hears one `queue` event for the batch rather than one per job.
+   */
+  async enqueueBulk<T extends object>(
+    queue: QueueName,
+    name: string,
+    jobs: { payload: T; target?: JobTarget; dedupeKey?: string }[],
+    options: Pick<EnqueueOptions, 'priority' | 'attempts'> = {},
+  ): Promise<{ ids: string[]; deduplicated: number }> {
+    if (jobs.length === 0) return { ids: [], deduplicated: 0 };
+    const policy = QUEUE_POLICIES[queue];
+    const attempts = options.attempts ?? policy.attempts;
+    const priority = JOB_PRIORITY[options.priority ?? 'normal'];
+    const ids = jobs.map(() => randomUUID());
+    const inserted = await this.dataSource.query<{ id: string }[]>(
+      `INSERT INTO job_runs (id, queue, name, state, "targetType", "targetId", "targetLabel", payload, "maxAttempts", priority, "dedupeKey")
+       SELECT id, $1, $2, 'queued', "targetType", "targetId", "targetLabel", payload, $3, $4, "dedupeKey"
+       FROM unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[])
+         AS j(id, "targetType", "targetId", "targetLabel", payload, "dedupeKey")
+       ON CONFLICT ("dedupeKey") WHERE "state" IN ('queued', 'active') DO NOTHING
+       RETURNING id`,
+      [
+        queue,
+        name,
+        attempts,
+        priority,
+        ids,
+        jobs.map((job) => job.target?.type ?? null),
+        jobs.map((job) => job.target?.id ?? null),
+        jobs.map((job) => job.target?.label ?? null),
+        jobs.map((job) => JSON.stringify(job.payload)),
+        jobs.map((job) => job.dedupeKey ?? null),
+      ],
+    );
+    const accepted = new Set(inserted.map((row) => row.id));
+    const batch = ids.flatMap((id, index) =>
+      accepted.has(id) ? [{ name, data: jobs[index].payload, opts: { jobId: id, attempts, priority, backoff: RETRY_BACKOFF } }] : [],
+    );
+    try {
+      await this.queues.queue(queue).addBulk(batch);
+    } catch (error) {
+      const message = `Could not add the jobs to the queue: ${(error as Error).message}`;
+      await this.dataSource
+        .query(`UPDATE job_runs SET state = 'failed', error = $2, "finishedAt" = now(), "updatedAt" = now() WHERE id = ANY($1)`, [
+          [...accepted],
+          message,
+        ])
+        .catch(() => undefined);
+      throw new ServiceUnavailableException(message);
+    }
+    const [event] = await this.dataSource.query<{ id: string }[]>(
+      `INSERT INTO job_events (type, data) VALUES ('queue', jsonb_build_object('name', $1::text, 'added', $2::int)) RETURNING id`,
+      [queue, accepted.size],
+    );
+    await this.bus.notify(String(event.id));
+    return { ids: [...accepted], deduplicated: jobs.length - accepted.size };
+  }
+
+  /**
    * The row goes active (created first when the job arrived without one: a scheduled job, or one
    * added outside enqueue()). Returns true when a cancel was requested before the job started.
    */

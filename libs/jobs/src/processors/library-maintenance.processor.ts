@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import type { JobContext } from '../ledger/job-context.js';
 import { LedgerProcessor } from '../ledger/ledger-processor.js';
 import { QUEUE_POLICIES, WORKER_OPTIONS } from '../queue-policies.js';
+import { MaintenanceTasks } from '../scheduling/maintenance-tasks.js';
 
 export interface DiagnosticWaitPayload {
   /** How long the job works, reporting progress as it goes. */
@@ -29,6 +30,7 @@ export class LibraryMaintenanceProcessor extends LedgerProcessor {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly tasks: MaintenanceTasks,
   ) {
     super();
   }
@@ -45,8 +47,11 @@ export class LibraryMaintenanceProcessor extends LedgerProcessor {
         return this.cleanLedger();
       case 'reconcile-ledger':
         return { requeued: await this.ledger.reconcile() };
-      default:
-        throw new UnrecoverableError(`library-maintenance has no handler for job "${job.name}"`);
+      default: {
+        const task = this.tasks.get(job.name);
+        if (!task) throw new UnrecoverableError(`library-maintenance has no handler for job "${job.name}"`);
+        return task(job, ctx);
+      }
     }
   }
 

@@ -16,6 +16,8 @@ import { MediaItem } from './media-item.entity.js';
 @Entity('media_files')
 @Index('IDX_media_files_item', ['itemId'])
 @Index('IDX_media_files_oshash', ['oshash'])
+@Index('IDX_media_files_folder', ['libraryId', 'folder'])
+@Index('UQ_media_files_path', ['path', 'archiveEntry'], { unique: true })
 export class MediaFile {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -31,9 +33,26 @@ export class MediaFile {
   libraryId: string;
 
   /** Absolute path inside one of the library's folders. */
-  @Index('UQ_media_files_path', { unique: true })
   @Column({ type: 'text' })
   path: string;
+
+  /** The directory holding the file: rescans compare one directory at a time. */
+  @Column({ type: 'text' })
+  folder: string;
+
+  /** For an image inside a zip/cbz gallery: the entry's name; '' for a plain file. */
+  @Column({ type: 'text', default: '' })
+  archiveEntry: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  category: 'video' | 'audio' | 'image';
+
+  /** Image dimensions (sharp). */
+  @Column({ type: 'integer', nullable: true })
+  width: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  height: number | null;
 
   @Column({ type: 'bigint', transformer: bigintToNumber })
   size: number;
@@ -61,6 +80,9 @@ export class MediaFile {
 
   @Column({ type: 'timestamptz', nullable: true })
   probedAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  fingerprintedAt: Date | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   missingSince: Date | null;

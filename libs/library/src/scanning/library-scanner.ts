@@ -1,0 +1,567 @@
+import { randomUUID } from 'node:crypto';
+import { access, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, sep } from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  type AudioTags,
+  classifyPath,
+  listZipImages,
+  mediaCategory,
+  oshash,
+  type PathClassification,
+  readAudioTags,
+  walkTree,
+  type WalkedDirectory,
+  type WalkedFile,
+} from '@marquee/media';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Library } from '../entities/library.entity.js';
+import { isInside } from '../libraries/folder-policy.js';
+import { MediaPipeline, type ScannedFile } from '../processing/media-pipeline.js';
+import { ContainerResolver } from './container-resolver.js';
+import { archiveGallery, type LeafFields, placeFile, type Placement } from './file-placement.js';
+import { SidecarFinder } from './sidecar-finder.js';
+import { type SidecarTarget, SidecarWork } from './sidecar-work.js';
+
+/** Files written per transaction. */
+const BATCH_SIZE = 500;
+/** Files read in parallel while preparing a batch (oshash, tags, archive listings). */
+const PREPARE_CONCURRENCY = 8;
+/** Pages of an archive in reading order: "2.jpg" before "10.jpg". */
+const PAGE_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+export interface ScanOptions {
+  /** Only these absolute paths (files or folders inside the library); the whole library when absent. */
+  paths?: string[];
+  signal?: AbortSignal;
+  progress?: (percent: number, message: string) => Promise<void> | void;
+  log?: (message: string, level?: 'info' | 'warn' | 'error') => Promise<void> | void;
+  /** Queue probes, fingerprints and thumbnails for new and changed files (default true). */
+  enqueueDownstream?: boolean;
+}
+
+export interface ScanSummary {
+  directories: number;
+  files: number;
+  unchanged: number;
+  added: number;
+  changed: number;
+  moved: number;
+  missing: number;
+  restored: number;
+  ignored: number;
+  failed: number;
+  durationMs: number;
+}
+
+interface ExistingFile {
+  id: string;
+  path: string;
+  archiveEntry: string;
+  size: number;
+  mtimeMs: number;
+  itemId: string;
+  missing: boolean;
+}
+
+interface NewFile {
+  root: string;
+  file: WalkedFile;
+  relativePath: string;
+  classification: PathClassification;
+  oshash?: string;
+  tags?: AudioTags;
+  entries?: { name: string; size: number }[];
+}
+
+/** State of one scan run, between batches. */
+class ScanRun {
+  readonly summary: ScanSummary = {
+    directories: 0,
+    files: 0,
+    unchanged: 0,
+    added: 0,
+    changed: 0,
+    moved: 0,
+    missing: 0,
+    restored: 0,
+    ignored: 0,
+    failed: 0,
+    durationMs: 0,
+  };
+  readonly started = Date.now();
+  readonly containers: ContainerResolver;
+  readonly sidecars = new SidecarFinder();
+  /** Relative directory → the film found there, so extras in its subfolders find their owner. */
+  readonly filmsByDir = new Map<string, string>();
+  /** Folders walked per library root: a full scan marks files elsewhere missing. */
+  readonly visited = new Set<string>();
+  news: NewFile[] = [];
+  changed: { rows: ExistingFile[]; file: WalkedFile }[] = [];
+  gone: ExistingFile[] = [];
+  restored: ExistingFile[] = [];
+  /** NFOs changed since the last scan, to apply again to the items beside them. */
+  changedNfos: string[] = [];
+
+  constructor(
+    readonly library: Library,
+    readonly options: ScanOptions,
+    readonly expectedFiles: number,
+  ) {
+    this.containers = new ContainerResolver(library.id);
+  }
+
+  get pending(): number {
+    return this.news.length + this.changed.length + this.gone.length + this.restored.length;
+  }
+}
+
+const toPosix = (path: string) => path.split(sep).join('/');
+
+/**
+ * The library scan: walks each folder one directory at a time (never the whole tree in memory),
+ * compares it with what the catalogue holds for that directory (size + mtime), and writes new,
+ * changed, moved and vanished files in one transaction per batch. Moved files are recognised by
+ * their oshash and keep their item (and so users' data and admins' edits); vanished files mark their
+ * items missing rather than deleting them. Per-file work (probe, fingerprint, thumbnail) is queued.
+ */
+@Injectable()
+export class LibraryScanner {
+  private readonly logger = new Logger(LibraryScanner.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pipeline: MediaPipeline,
+    private readonly sidecarWork: SidecarWork,
+  ) {}
+
+  async scan(library: Library, options: ScanOptions = {}): Promise<ScanSummary> {
+    // One scan per library at a time, across every worker: the lock lives as long as this connection.
+    const lock = this.dataSource.createQueryRunner();
+    await lock.connect();
+    try {
+      await lock.query(`SELECT pg_advisory_lock(hashtext($1))`, [`library-scan:${library.id}`]);
+      const [{ count }] = await this.dataSource.query<{ count: string }[]>(`SELECT count(*) FROM media_files WHERE "libraryId" = $1`, [library.id]);
+      const run = new ScanRun(library, options, Number(count));
+      if (options.paths) await this.scanPaths(run, options.paths);
+      else await this.scanFolders(run);
+      await this.propagateMissing(library.id);
+      if (!options.paths)
+        await this.dataSource.query(`UPDATE libraries SET "lastScannedAt" = $2 WHERE id = $1`, [library.id, new Date(run.started)]);
+      run.summary.durationMs = Date.now() - run.started;
+      await options.progress?.(100, this.describe(run));
+      return run.summary;
+    } finally {
+      await lock.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`library-scan:${library.id}`]).catch(() => undefined);
+      await lock.release();
+    }
+  }
+
+  private async scanFolders(run: ScanRun): Promise<void> {
+    for (const root of run.library.folders) {
+      const reachable = await stat(root).then(
+        (info) => info.isDirectory(),
+        () => false,
+      );
+      if (!reachable) {
+        // An unmounted disk must not turn a whole library "missing".
+        await run.options.log?.(`folder ${root} is not reachable; its files are left as they were`, 'warn');
+        continue;
+      }
+      const visitedHere = new Set<string>();
+      for await (const directory of walkTree(root, { signal: run.options.signal, onError: (path, error) => this.walkError(run, path, error) })) {
+        visitedHere.add(directory.dir);
+        await this.scanDirectory(run, root, directory, undefined);
+        if (run.pending >= BATCH_SIZE) await this.flush(run);
+      }
+      await this.flush(run);
+      await this.markUnvisitedMissing(run, root, visitedHere);
+    }
+  }
+
+  private async scanPaths(run: ScanRun, paths: string[]): Promise<void> {
+    for (const path of paths) {
+      const root = run.library.folders.find((folder) => isInside(folder, path));
+      if (!root) continue;
+      const info = await stat(path).catch(() => undefined);
+      if (!info) {
+        await this.markPathMissing(run, path);
+      } else if (info.isDirectory()) {
+        const visitedHere = new Set<string>();
+        for await (const directory of walkTree(path, { signal: run.options.signal, onError: (p, error) => this.walkError(run, p, error) })) {
+          visitedHere.add(directory.dir);
+          await this.scanDirectory(run, root, directory, undefined);
+          if (run.pending >= BATCH_SIZE) await this.flush(run);
+        }
+        await this.flush(run);
+        await this.markUnvisitedMissing(run, path, visitedHere);
+      } else if (info.isFile()) {
+        const dir = dirname(path);
+        const file: WalkedFile = { name: basename(path), path, size: info.size, mtimeMs: info.mtimeMs };
+        await this.scanDirectory(run, root, { dir, relativeDir: toPosix(relative(root, dir)), files: [file] }, new Set([path]));
+        await this.flush(run);
+      }
+    }
+  }
+
+  private walkError(run: ScanRun, path: string, error: Error): void {
+    void run.options.log?.(`could not read ${path}: ${error.message}`, 'warn');
+  }
+
+  /** Compares one directory with the catalogue. `only`: a partial scan of these files alone. */
+  private async scanDirectory(run: ScanRun, root: string, directory: WalkedDirectory, only: Set<string> | undefined): Promise<void> {
+    run.options.signal?.throwIfAborted();
+    run.summary.directories++;
+    run.visited.add(directory.dir);
+    if (!only) run.sidecars.prime(directory.dir, directory.files.map((file) => file.name));
+    const rows = await this.dataSource.query<ExistingFile[]>(
+      `SELECT id, path, "archiveEntry", size::float8 AS size, (extract(epoch FROM mtime) * 1000)::float8 AS "mtimeMs", "itemId",
+              "missingSince" IS NOT NULL AS missing
+       FROM media_files WHERE "libraryId" = $1 AND folder = $2`,
+      [run.library.id, directory.dir],
+    );
+    const existing = new Map<string, ExistingFile[]>();
+    for (const row of rows) {
+      if (only && !only.has(row.path)) continue;
+      existing.set(row.path, [...(existing.get(row.path) ?? []), row]);
+    }
+    const lastScan = run.library.lastScannedAt?.getTime() ?? 0;
+    for (const file of directory.files) {
+      const relativePath = toPosix(relative(root, file.path));
+      const classification = classifyPath(run.library.kind, relativePath);
+      if (classification.kind === 'ignored' || classification.kind === 'sidecar') {
+        if (classification.kind === 'sidecar' && classification.sidecar === 'nfo' && file.mtimeMs > lastScan && lastScan > 0)
+          run.changedNfos.push(file.path);
+        if (classification.kind === 'ignored') run.summary.ignored++;
+        continue;
+      }
+      run.summary.files++;
+      const known = existing.get(file.path);
+      existing.delete(file.path);
+      if (known) {
+        const mtimeMs = Math.floor(file.mtimeMs);
+        const same = known.every((row) => row.size === file.size && Math.abs(row.mtimeMs - mtimeMs) < 1);
+        if (same) {
+          run.summary.unchanged++;
+          if (known.some((row) => row.missing)) run.restored.push(...known);
+        } else {
+          run.changed.push({ rows: known, file });
+        }
+        continue;
+      }
+      run.news.push({ root, file, relativePath, classification });
+    }
+    for (const gone of existing.values()) run.gone.push(...gone.filter((row) => !row.missing));
+    await run.options.progress?.(
+      Math.min(99, (run.summary.files / Math.max(run.expectedFiles, run.summary.files + 1)) * 100),
+      this.describe(run),
+    );
+  }
+
+  private describe(run: ScanRun): string {
+    const s = run.summary;
+    return `${s.files} files: ${s.added} new, ${s.changed} changed, ${s.moved} moved, ${s.missing} missing`;
+  }
+
+  /** Reads what a new file needs before it is placed: oshash (to recognise moves), tags, archive entries. */
+  private async prepare(run: ScanRun, item: NewFile): Promise<boolean> {
+    try {
+      if (item.file.size > 0) item.oshash = await oshash(item.file.path);
+      if (item.classification.kind === 'track') item.tags = await readAudioTags(item.file.path, { timeoutMs: 30_000 });
+      if (item.classification.kind === 'archive') item.entries = await listZipImages(item.file.path);
+      return true;
+    } catch (error) {
+      run.summary.failed++;
+      await run.options.log?.(`skipped ${item.relativePath}: ${(error as Error).message}`, 'warn');
+      return false;
+    }
+  }
+
+  private async flush(run: ScanRun): Promise<void> {
+    if (run.pending === 0 && run.changedNfos.length === 0) return;
+    run.options.signal?.throwIfAborted();
+    const news = run.news.splice(0);
+    const changed = run.changed.splice(0);
+    const gone = run.gone.splice(0);
+    const restored = run.restored.splice(0);
+    const changedNfos = run.changedNfos.splice(0);
+
+    const prepared: NewFile[] = [];
+    for (let i = 0; i < news.length; i += PREPARE_CONCURRENCY) {
+      const slice = news.slice(i, i + PREPARE_CONCURRENCY);
+      const ok = await Promise.all(slice.map((item) => this.prepare(run, item)));
+      slice.forEach((item, index) => ok[index] && prepared.push(item));
+    }
+    for (const entry of changed) {
+      if (entry.file.size > 0) (entry as { oshash?: string }).oshash = await oshash(entry.file.path).catch(() => undefined);
+    }
+    const moves = await this.findMoves(run, prepared);
+
+    const downstream: ScannedFile[] = [];
+    const sidecarTargets: SidecarTarget[] = [];
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        for (const [item, from] of moves) {
+          await manager.query(
+            `UPDATE media_files SET path = $2, folder = $3, size = $4, mtime = $5, "missingSince" = NULL, "updatedAt" = now() WHERE id = $1`,
+            [from.id, item.file.path, dirname(item.file.path), item.file.size, new Date(Math.floor(item.file.mtimeMs))],
+          );
+          await manager.query(`UPDATE media_items SET "missingSince" = NULL WHERE id = $1`, [from.itemId]);
+          run.summary.moved++;
+        }
+        for (const entry of changed) {
+          const hash = (entry as { oshash?: string }).oshash ?? null;
+          await manager.query(
+            `UPDATE media_files SET size = $2, mtime = $3, oshash = $4, md5 = NULL, phash = NULL, "probedAt" = NULL, "fingerprintedAt" = NULL,
+                    "missingSince" = NULL, "updatedAt" = now()
+             WHERE path = $1`,
+            [entry.file.path, entry.file.size, new Date(Math.floor(entry.file.mtimeMs)), hash],
+          );
+          for (const row of entry.rows)
+            downstream.push({ id: row.id, category: this.categoryOf(row.path, row.archiveEntry), itemId: row.itemId, label: basename(row.path) });
+          run.summary.changed++;
+        }
+        if (gone.length) {
+          await manager.query(`UPDATE media_files SET "missingSince" = now() WHERE id = ANY($1) AND "missingSince" IS NULL`, [gone.map((row) => row.id)]);
+          run.summary.missing += gone.length;
+        }
+        if (restored.length) {
+          await manager.query(`UPDATE media_files SET "missingSince" = NULL WHERE id = ANY($1)`, [restored.map((row) => row.id)]);
+          run.summary.restored += restored.length;
+        }
+        const fresh = prepared.filter((item) => !moves.has(item));
+        await this.insertNew(manager, run, fresh, downstream, sidecarTargets);
+      });
+    } catch (error) {
+      run.containers.forgetAll();
+      throw error;
+    }
+    if (run.options.enqueueDownstream !== false) await this.pipeline.afterScan(downstream);
+    await this.sidecarWork.apply(sidecarTargets, run.sidecars, run.options.log);
+    if (changedNfos.length) await this.sidecarWork.reapplyNfos(run.library, changedNfos, run.options.log);
+  }
+
+  private categoryOf(path: string, archiveEntry: string): ScannedFile['category'] {
+    if (archiveEntry) return 'image';
+    const category = mediaCategory(basename(path));
+    return category === 'audio' || category === 'image' ? category : 'video';
+  }
+
+  /** New paths whose content (size + oshash) matches a catalogued file that is no longer where it was. */
+  private async findMoves(run: ScanRun, items: NewFile[]): Promise<Map<NewFile, ExistingFile>> {
+    const moves = new Map<NewFile, ExistingFile>();
+    const hashed = items.filter((item) => item.oshash && item.classification.kind !== 'archive');
+    if (hashed.length === 0) return moves;
+    const candidates = await this.dataSource.query<(ExistingFile & { oshash: string })[]>(
+      `SELECT id, path, "archiveEntry", size::float8 AS size, "itemId", oshash, "missingSince" IS NOT NULL AS missing
+       FROM media_files WHERE "libraryId" = $1 AND "archiveEntry" = '' AND oshash = ANY($2)`,
+      [run.library.id, hashed.map((item) => item.oshash)],
+    );
+    const taken = new Set<string>();
+    for (const item of hashed) {
+      for (const candidate of candidates) {
+        if (taken.has(candidate.id) || candidate.oshash !== item.oshash || candidate.size !== item.file.size) continue;
+        const stillThere = await access(candidate.path).then(
+          () => true,
+          () => false,
+        );
+        if (stillThere) continue;
+        taken.add(candidate.id);
+        moves.set(item, candidate);
+        break;
+      }
+    }
+    return moves;
+  }
+
+  private async insertNew(
+    manager: EntityManager,
+    run: ScanRun,
+    items: NewFile[],
+    downstream: ScannedFile[],
+    sidecarTargets: SidecarTarget[],
+  ): Promise<void> {
+    const leaves: (LeafFields & { id: string; parentId: string | null })[] = [];
+    const files: { id: string; itemId: string; path: string; archiveEntry: string; category: string; size: number; mtime: Date; oshash: string | null }[] = [];
+    for (const item of items) {
+      const mtime = new Date(Math.floor(item.file.mtimeMs));
+      const relativeDir = toPosix(dirname(item.relativePath)).replace(/^\.$/, '');
+      if (item.classification.kind === 'archive') {
+        const gallery = await run.containers.resolve(manager, archiveGallery(item.relativePath));
+        const pages = [...(item.entries ?? [])].sort((a, b) => PAGE_ORDER.compare(a.name, b.name));
+        for (const [page, entry] of pages.entries()) {
+          const leafId = randomUUID();
+          leaves.push({ id: leafId, parentId: gallery.id, type: 'image', title: basename(entry.name, extname(entry.name)), indexNumber: page + 1 });
+          const fileId = randomUUID();
+          files.push({ id: fileId, itemId: leafId, path: item.file.path, archiveEntry: entry.name, category: 'image', size: item.file.size, mtime, oshash: item.oshash ?? null });
+          downstream.push({ id: fileId, category: 'image', itemId: leafId, label: `${item.file.name} › ${entry.name}` });
+        }
+        run.summary.added++;
+        continue;
+      }
+      const placement: Placement | undefined = placeFile(item.classification, item.relativePath, { libraryName: run.library.name, tags: item.tags });
+      if (!placement) {
+        run.summary.ignored++;
+        continue;
+      }
+      let itemId: string;
+      if (placement.mode === 'container') {
+        const film = await run.containers.resolve(manager, placement.container);
+        itemId = film.id;
+        run.filmsByDir.set(relativeDir, film.id);
+        sidecarTargets.push({ kind: 'movie', itemId, created: film.created, filePath: item.file.path });
+      } else {
+        let parentId: string | null = null;
+        if (placement.parent) parentId = (await this.resolveChain(manager, run, placement.parent, item, sidecarTargets)).id;
+        if (placement.extraOwnerDir !== undefined) parentId = await this.extraOwner(manager, run, placement.extraOwnerDir);
+        itemId = randomUUID();
+        leaves.push({ id: itemId, parentId, ...placement.leaf });
+        if (placement.leaf.type === 'episode') sidecarTargets.push({ kind: 'episode', itemId, created: true, filePath: item.file.path, episode: placement.leaf.indexNumber ?? null });
+      }
+      const category = this.categoryOf(item.file.path, '');
+      const fileId = randomUUID();
+      files.push({ id: fileId, itemId, path: item.file.path, archiveEntry: '', category, size: item.file.size, mtime, oshash: item.oshash ?? null });
+      downstream.push({ id: fileId, category, itemId, label: item.file.name });
+      run.summary.added++;
+    }
+    if (leaves.length) {
+      await manager.query(
+        `INSERT INTO media_items (id, "libraryId", "parentId", type, title, year, "indexNumber", "indexNumberEnd", "parentIndexNumber",
+                                  "absoluteNumber", "premiereDate", "extraType", "albumTitle", artists, genres)
+         SELECT l.id, $1, l."parentId", l.type::media_item_type, l.title, l.year, l."indexNumber", l."indexNumberEnd", l."parentIndexNumber",
+                l."absoluteNumber", l."premiereDate", l."extraType", l."albumTitle",
+                ARRAY(SELECT jsonb_array_elements_text(l.artists)), ARRAY(SELECT jsonb_array_elements_text(l.genres))
+         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::date[],
+                     $12::text[], $13::text[], $14::jsonb[], $15::jsonb[])
+           AS l(id, "parentId", type, title, year, "indexNumber", "indexNumberEnd", "parentIndexNumber", "absoluteNumber", "premiereDate",
+                "extraType", "albumTitle", artists, genres)`,
+        [
+          run.library.id,
+          leaves.map((l) => l.id),
+          leaves.map((l) => l.parentId),
+          leaves.map((l) => l.type),
+          leaves.map((l) => l.title),
+          leaves.map((l) => l.year ?? null),
+          leaves.map((l) => l.indexNumber ?? null),
+          leaves.map((l) => l.indexNumberEnd ?? null),
+          leaves.map((l) => l.parentIndexNumber ?? null),
+          leaves.map((l) => l.absoluteNumber ?? null),
+          leaves.map((l) => l.premiereDate ?? null),
+          leaves.map((l) => l.extraType ?? null),
+          leaves.map((l) => l.albumTitle ?? null),
+          leaves.map((l) => JSON.stringify(l.artists ?? [])),
+          leaves.map((l) => JSON.stringify(l.genres ?? [])),
+        ],
+      );
+    }
+    if (files.length) {
+      await manager.query(
+        `INSERT INTO media_files (id, "itemId", "libraryId", path, folder, "archiveEntry", category, size, mtime, oshash)
+         SELECT f.id, f."itemId", $1, f.path, f.folder, f."archiveEntry", f.category, f.size, f.mtime, f.oshash
+         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::timestamptz[], $10::text[])
+           AS f(id, "itemId", path, folder, "archiveEntry", category, size, mtime, oshash)`,
+        [
+          run.library.id,
+          files.map((f) => f.id),
+          files.map((f) => f.itemId),
+          files.map((f) => f.path),
+          files.map((f) => dirname(f.path)),
+          files.map((f) => f.archiveEntry),
+          files.map((f) => f.category),
+          files.map((f) => f.size),
+          files.map((f) => f.mtime),
+          files.map((f) => f.oshash),
+        ],
+      );
+    }
+  }
+
+  /** Resolves a leaf's parent chain, noting new series/seasons/albums so their sidecars get read. */
+  private async resolveChain(
+    manager: EntityManager,
+    run: ScanRun,
+    spec: NonNullable<Extract<Placement, { mode: 'leaf' }>['parent']>,
+    item: NewFile,
+    sidecarTargets: SidecarTarget[],
+  ) {
+    const resolved = await run.containers.resolve(manager, spec);
+    if (resolved.created) {
+      if (spec.type === 'season' && spec.parent && item.classification.kind === 'episode') {
+        const series = await run.containers.resolve(manager, spec.parent);
+        const seriesDir = item.classification.episode.seriesDir ? join(item.root, item.classification.episode.seriesDir) : undefined;
+        if (series.created && seriesDir) sidecarTargets.push({ kind: 'series', itemId: series.id, created: true, dir: seriesDir });
+        sidecarTargets.push({ kind: 'season', itemId: resolved.id, created: true, dir: dirname(item.file.path), seriesDir, season: spec.indexNumber ?? 0 });
+      } else if (spec.type === 'series' && item.classification.kind === 'episode' && item.classification.episode.seriesDir) {
+        sidecarTargets.push({ kind: 'series', itemId: resolved.id, created: true, dir: join(item.root, item.classification.episode.seriesDir) });
+      } else if (spec.type === 'album') {
+        sidecarTargets.push({ kind: 'album', itemId: resolved.id, created: true, dir: dirname(item.file.path) });
+      }
+    }
+    return resolved;
+  }
+
+  /** The film (or series) an extras folder belongs to. */
+  private async extraOwner(manager: EntityManager, run: ScanRun, ownerDir: string): Promise<string | null> {
+    const film = run.filmsByDir.get(ownerDir);
+    if (film) return film;
+    const folders = run.library.folders.map((root) => (ownerDir ? join(root, ownerDir) : root));
+    const [row] = await manager.query<{ id: string }[]>(
+      `SELECT i.id FROM media_items i JOIN media_files f ON f."itemId" = i.id
+       WHERE f."libraryId" = $1 AND f.folder = ANY($2) AND i.type = 'movie' ORDER BY i."addedAt" LIMIT 1`,
+      [run.library.id, folders],
+    );
+    if (row) return row.id;
+    const [series] = await manager.query<{ id: string }[]>(
+      `SELECT id FROM media_items WHERE "libraryId" = $1 AND type = 'series' AND "groupKey" = $2`,
+      [run.library.id, `series:${ownerDir}`],
+    );
+    return series?.id ?? null;
+  }
+
+  /** After a full walk of `root`: catalogued files in folders the walk never reached are gone. */
+  private async markUnvisitedMissing(run: ScanRun, root: string, visited: Set<string>): Promise<void> {
+    const [, count] = await this.dataSource.query(
+      `UPDATE media_files SET "missingSince" = now()
+       WHERE "libraryId" = $1 AND "missingSince" IS NULL AND (folder = $2 OR folder LIKE $3) AND NOT (folder = ANY($4))`,
+      [run.library.id, root, `${root.replace(/[\\%_]/g, '\\$&')}/%`, [...visited]],
+    );
+    run.summary.missing += Number(count ?? 0);
+  }
+
+  private async markPathMissing(run: ScanRun, path: string): Promise<void> {
+    const [, count] = await this.dataSource.query(
+      `UPDATE media_files SET "missingSince" = now()
+       WHERE "libraryId" = $1 AND "missingSince" IS NULL AND (path = $2 OR path LIKE $3)`,
+      [run.library.id, path, `${path.replace(/[\\%_]/g, '\\$&')}/%`],
+    );
+    run.summary.missing += Number(count ?? 0);
+  }
+
+  /**
+   * Items are missing exactly when all their files are; containers (series, seasons, albums,
+   * artists, galleries) when all their children are. Files that came back restore them.
+   */
+  private async propagateMissing(libraryId: string): Promise<void> {
+    await this.dataSource.query(
+      `WITH s AS (
+         SELECT f."itemId" AS id, bool_or(f."missingSince" IS NULL) AS present FROM media_files f WHERE f."libraryId" = $1 GROUP BY f."itemId"
+       )
+       UPDATE media_items i SET "missingSince" = CASE WHEN s.present THEN NULL ELSE now() END
+       FROM s WHERE s.id = i.id AND (i."missingSince" IS NULL) <> s.present`,
+      [libraryId],
+    );
+    for (const types of [['season', 'album', 'gallery'], ['series', 'artist']]) {
+      await this.dataSource.query(
+        `WITH s AS (
+           SELECT c.id, bool_or(ch."missingSince" IS NULL) AS present
+           FROM media_items c JOIN media_items ch ON ch."parentId" = c.id
+           WHERE c."libraryId" = $1 AND c.type = ANY($2::media_item_type[]) GROUP BY c.id
+         )
+         UPDATE media_items i SET "missingSince" = CASE WHEN s.present THEN NULL ELSE now() END
+         FROM s WHERE s.id = i.id AND (i."missingSince" IS NULL) <> s.present`,
+        [libraryId, types],
+      );
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export * from './entities/user-item-data.entity.js';

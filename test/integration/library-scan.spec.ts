@@ -1,0 +1,440 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { ItemDetail, ItemSummary, LibraryView } from '@marquee/contracts';
+import pg from 'pg';
+import request from 'supertest';
+import type { AppConfig } from '../../libs/core/src/index.js';
+import { QueueService } from '../../libs/jobs/src/index.js';
+import { LibraryHousekeeping } from '../../libs/library/src/index.js';
+import { oshash } from '../../libs/media/src/index.js';
+import { bearer, seedAccounts, type TestAccount } from '../helpers/accounts.js';
+import { makeCorrupt, makeFlac, makeImage, makeMp3, makeVideo, makeZip } from '../helpers/media-fixtures.js';
+import { startApi, startWorker } from '../helpers/test-apps.js';
+import { testConfig } from '../helpers/test-config.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const MOVIE_NFO = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<movie>
+  <title>Alien</title>
+  <plot>In space no one can hear you scream.</plot>
+  <genre>Horror</genre><genre>Science Fiction</genre>
+  <director>Ridley Scott</director>
+  <actor><name>Sigourney Weaver</name><role>Ripley</role></actor>
+  <uniqueid type="tmdb">348</uniqueid>
+</movie>`;
+
+const TVSHOW_NFO = `<tvshow><title>The Show</title><plot>A show about a show.</plot><genre>Comedy</genre><lockdata>true</lockdata></tvshow>`;
+
+const md5 = (path: string) => createHash('md5').update(readFileSync(path)).digest('hex');
+
+/** A generated library of every kind, scanned by a real worker through real queues. */
+describe('library scan', () => {
+  let config: AppConfig;
+  let api: NestExpressApplication;
+  let worker: INestApplicationContext;
+  let admin: TestAccount;
+  let user: TestAccount;
+  let sql: pg.Client;
+  let media: string;
+  const libraries: Record<string, LibraryView> = {};
+
+  const get = (path: string, account: TestAccount = admin) => request(api.getHttpServer()).get(`/api/v1/${path}`).set(bearer(account));
+
+  /** Waits until the library's scan and every job it caused have finished. */
+  async function settle(libraryId: string, since: Date): Promise<void> {
+    await waitFor(
+      async () => {
+        const { rows } = await sql.query<{ open: number; scans: number }>(
+          `SELECT count(*) FILTER (WHERE state IN ('queued', 'active'))::int AS open,
+                  count(*) FILTER (WHERE queue = 'library-scan' AND state = 'completed')::int AS scans
+           FROM job_runs WHERE "createdAt" >= $1`,
+          [since],
+        );
+        return rows[0].open === 0 && rows[0].scans > 0 ? true : undefined;
+      },
+      `the scan of ${libraryId} and its jobs`,
+      120_000,
+      250,
+    );
+  }
+
+  async function scan(kind: string): Promise<Record<string, number>> {
+    const since = new Date(Date.now() - 5);
+    const response = await request(api.getHttpServer()).post(`/api/v1/libraries/${libraries[kind].id}/scan`).set(bearer(admin));
+    expect(response.status).toBe(202);
+    await settle(libraries[kind].id, since);
+    const { rows } = await sql.query<{ result: Record<string, number> }>(`SELECT result FROM job_runs WHERE id = $1`, [response.body.jobId]);
+    return rows[0].result;
+  }
+
+  async function items(libraryKind: string, type: string): Promise<ItemSummary[]> {
+    const response = await get(`items?libraryId=${libraries[libraryKind].id}&type=${type}&limit=500`);
+    expect(response.status).toBe(200);
+    return response.body.items;
+  }
+
+  const detail = async (id: string): Promise<ItemDetail> => (await get(`items/${id}`)).body;
+
+  beforeAll(async () => {
+    media = mkdtempSync(join(tmpdir(), 'marquee-media-'));
+    const movies = join(media, 'movies');
+    await makeVideo(join(movies, 'Alien (1979) [imdbid-tt0078748]', 'Alien (1979).mkv'), { seconds: 2, subtitles: true, audioLanguage: 'eng' });
+    writeFileSync(join(movies, 'Alien (1979) [imdbid-tt0078748]', 'movie.nfo'), MOVIE_NFO);
+    await makeImage(join(movies, 'Alien (1979) [imdbid-tt0078748]', 'poster.jpg'), { width: 400, height: 600 });
+    await makeVideo(join(movies, 'Alien (1979) [imdbid-tt0078748]', 'Trailers', 'Alien trailer.mp4'), { seconds: 1, container: 'mp4' });
+    await makeVideo(join(movies, 'The.Matrix.1999.1080p.BluRay.x264-GRP.mp4'), { seconds: 1, container: 'mp4' });
+    await makeVideo(join(movies, 'Kill Bill (2003)', 'Kill Bill (2003) - cd1.mkv'), { seconds: 1 });
+    await makeVideo(join(movies, 'Kill Bill (2003)', 'Kill Bill (2003) - cd2.mkv'), { seconds: 1, source: 'mandelbrot' });
+    await makeVideo(join(movies, 'Amélie (2001)', 'Amélie (2001).mkv'), { seconds: 1, source: 'smptebars' });
+    await makeVideo(join(movies, '千と千尋の神隠し (2001)', '千と千尋の神隠し (2001).mkv'), { seconds: 1 });
+    await makeCorrupt(join(movies, 'Broken (2020)', 'Broken (2020).mkv'), 'truncated-mkv');
+    // A symlink out of the library is never followed.
+    const outside = mkdtempSync(join(tmpdir(), 'marquee-outside-'));
+    await makeVideo(join(outside, 'Secret (2000).mkv'), { seconds: 1 });
+    symlinkSync(outside, join(movies, 'escape'));
+
+    const series = join(media, 'series');
+    await makeVideo(join(series, 'The Show (2010)', 'Season 01', 'The Show - S01E01 - Pilot.mkv'), { seconds: 1 });
+    await makeVideo(join(series, 'The Show (2010)', 'Season 01', 'The Show - S01E02E03 - Double.mkv'), { seconds: 1 });
+    await makeVideo(join(series, 'The Show (2010)', 'Season 00', 'The Show - S00E01 - Making Of.mkv'), { seconds: 1 });
+    writeFileSync(join(series, 'The Show (2010)', 'tvshow.nfo'), TVSHOW_NFO);
+
+    const music = join(media, 'music');
+    const album = { album: 'Hi-Res Album', album_artist: 'The Band', date: '2020-03-01', genre: 'Jazz' };
+    await makeFlac(join(music, 'The Band', 'Hi-Res Album', '01 First.flac'), {
+      bits: 24,
+      sampleRate: 96000,
+      tags: { ...album, title: 'First', artist: 'The Band feat. Guest', track: '1/2', disc: '1/2' },
+      cover: true,
+    });
+    await makeFlac(join(music, 'The Band', 'Hi-Res Album', '02 Second.flac'), {
+      bits: 16,
+      tags: { ...album, title: 'Second', artist: 'The Band', track: '1/1', disc: '2/2' },
+    });
+    await makeMp3(join(music, 'Compilations', 'Now', 'hit.mp3'), { tags: { title: 'Hit', artist: 'Someone', album: 'Now 1', compilation: '1' } });
+    await makeImage(join(music, 'The Band', 'Hi-Res Album', 'cover.jpg'), { width: 300, height: 300 });
+    writeFileSync(join(music, 'The Band', 'Hi-Res Album', 'notes.txt'), 'liner notes');
+
+    const images = join(media, 'images');
+    await makeImage(join(images, 'Trip', 'a.jpg'), { width: 320, height: 200 });
+    await makeImage(join(images, 'Trip', 'b.png'), { width: 64, height: 48, format: 'png' });
+    const red = readFileSync(join(images, 'Trip', 'a.jpg'));
+    await makeZip(join(images, 'Comic.cbz'), { '10.jpg': red, '2.jpg': red, '../evil.jpg': red });
+
+    config = testConfig();
+    api = await startApi(config);
+    worker = await startWorker(config);
+    ({ admin, user } = await seedAccounts(api));
+    sql = new pg.Client({ connectionString: config.databaseUrl });
+    await sql.connect();
+    for (const kind of ['movies', 'series', 'music', 'images'] as const) {
+      const since = new Date(Date.now() - 5);
+      const response = await request(api.getHttpServer())
+        .post('/api/v1/libraries')
+        .set(bearer(admin))
+        .send({ name: `Test ${kind} ${process.pid}`, kind, folders: [join(media, kind)] });
+      expect(response.status).toBe(201);
+      libraries[kind] = response.body;
+      await settle(response.body.id, since);
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const library of Object.values(libraries)) await request(api.getHttpServer()).delete(`/api/v1/libraries/${library.id}`).set(bearer(admin));
+    await sql?.end();
+    await worker?.close();
+    await api?.close();
+    rmSync(media, { recursive: true, force: true });
+  });
+
+  describe('films', () => {
+    it('names films from folders and release names, with years and provider ids from folder names', async () => {
+      const films = await items('movies', 'movie');
+      const byTitle = Object.fromEntries(films.map((film) => [film.title, film]));
+      expect(Object.keys(byTitle).sort()).toEqual(['Alien', 'Amélie', 'Broken', 'Kill Bill', 'The Matrix', '千と千尋の神隠し'].sort());
+      expect(byTitle['The Matrix'].year).toBe(1999);
+      expect(byTitle['千と千尋の神隠し'].year).toBe(2001);
+      const alien = await detail(byTitle.Alien.id);
+      expect(alien.providerIds).toMatchObject({ imdb: 'tt0078748', tmdb: '348' });
+    });
+
+    it('fills fields from the NFO and takes folder art', async () => {
+      const [alien] = (await items('movies', 'movie')).filter((film) => film.title === 'Alien');
+      const full = await detail(alien.id);
+      expect(full.overview).toBe('In space no one can hear you scream.');
+      expect(full.genres).toEqual(['Horror', 'Science Fiction']);
+      expect(full.people).toEqual(
+        expect.arrayContaining([
+          { name: 'Ridley Scott', role: 'director' },
+          { name: 'Sigourney Weaver', role: 'actor', character: 'Ripley' },
+        ]),
+      );
+      expect(full.artwork.poster).toMatch(new RegExp(`^/api/v1/items/${alien.id}/artwork/poster\\?`));
+      const poster = await request(api.getHttpServer()).get(full.artwork.poster!.replace(/^\/api\/v1/, '/api/v1'));
+      expect(poster.status).toBe(200);
+    });
+
+    it('keeps several parts as one film and extras apart from it', async () => {
+      const [killBill] = (await items('movies', 'movie')).filter((film) => film.title === 'Kill Bill');
+      expect((await detail(killBill.id)).files.map((file) => file.relativePath).sort()).toEqual([
+        'Kill Bill (2003)/Kill Bill (2003) - cd1.mkv',
+        'Kill Bill (2003)/Kill Bill (2003) - cd2.mkv',
+      ]);
+      const [alien] = (await items('movies', 'movie')).filter((film) => film.title === 'Alien');
+      const extras = await items('movies', 'extra');
+      expect(extras).toHaveLength(1);
+      expect(extras[0]).toMatchObject({ parentId: alien.id });
+      const extra = await detail(extras[0].id);
+      expect(extra.extraType).toBe('trailer');
+    });
+
+    it('never follows a symlink out of the library', async () => {
+      const { rows } = await sql.query(`SELECT path FROM media_files WHERE path LIKE '%Secret%'`);
+      expect(rows).toEqual([]);
+    });
+
+    it('probes every stream, fingerprints like Stash, and makes a thumbnail', async () => {
+      const [alien] = (await items('movies', 'movie')).filter((film) => film.title === 'Alien');
+      const full = await detail(alien.id);
+      const [file] = full.files;
+      expect(file.container).toBe('mkv');
+      expect(file.durationMs).toBeGreaterThan(1500);
+      expect(file.durationMs).toBeLessThan(2600);
+      const types = file.streams.map((stream) => `${stream.type}:${stream.codec}`);
+      expect(types).toEqual(expect.arrayContaining(['video:h264', 'audio:aac', 'subtitle:subrip']));
+      const video = file.streams.find((stream) => stream.type === 'video')!;
+      expect(video).toMatchObject({ width: 320, height: 240 });
+      expect(video.frameRate).toBeCloseTo(25, 0);
+      expect(file.streams.find((stream) => stream.type === 'audio')!.language).toBe('eng');
+      const path = join(media, 'movies', 'Alien (1979) [imdbid-tt0078748]', 'Alien (1979).mkv');
+      expect(file.md5).toBe(md5(path));
+      expect(file.oshash).toBe(await oshash(path));
+      expect(full.artwork.thumb).toBeDefined();
+      expect(full.durationMs).toBe(file.durationMs);
+    });
+
+    it('fails the probe of a corrupt file with a clear error, and the worker goes on', async () => {
+      const { rows } = await sql.query<{ state: string; error: string }>(
+        `SELECT state, error FROM job_runs WHERE queue = 'media-probe' AND "targetLabel" = 'Broken (2020).mkv'`,
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].state).toBe('failed');
+      expect(rows[0].error).toMatch(/Broken \(2020\)\.mkv/);
+      const { rows: others } = await sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM job_runs WHERE queue = 'media-probe' AND state = 'completed' AND "targetLabel" LIKE '%.mkv'`,
+      );
+      expect(others[0].n).toBeGreaterThanOrEqual(5);
+    });
+  });
+
+  describe('series', () => {
+    it('builds series → seasons → episodes, with specials, multi-episode files and a locked NFO', async () => {
+      const [show] = await items('series', 'series');
+      expect(show).toMatchObject({ title: 'The Show', childCount: 2 });
+      const full = await detail(show.id);
+      expect(full.overview).toBe('A show about a show.');
+      expect(full.lockedFields).toContain('*');
+      const seasons = (await get(`items/${show.id}/children?sort=index`)).body.items as ItemSummary[];
+      expect(seasons.map((season) => [season.title, season.indexNumber])).toEqual([
+        ['Specials', 0],
+        ['Season 1', 1],
+      ]);
+      const episodes = (await get(`items/${seasons[1].id}/children?sort=index`)).body.items as ItemSummary[];
+      expect(episodes.map((episode) => [episode.title, episode.parentIndexNumber, episode.indexNumber, episode.indexNumberEnd])).toEqual([
+        ['Pilot', 1, 1, null],
+        ['Double', 1, 2, 3],
+      ]);
+    });
+  });
+
+  describe('music', () => {
+    it('groups by tags: artist → album (several discs) → tracks; compilations under Various Artists', async () => {
+      const artists = (await items('music', 'artist')).map((artist) => artist.title).sort();
+      expect(artists).toEqual(['The Band', 'Various Artists']);
+      const albums = await items('music', 'album');
+      const hiRes = albums.find((album) => album.title === 'Hi-Res Album')!;
+      expect(hiRes.year).toBe(2020);
+      const tracks = (await get(`items/${hiRes.id}/children?sort=index`)).body.items as ItemSummary[];
+      expect(tracks.map((track) => [track.title, track.parentIndexNumber, track.indexNumber])).toEqual([
+        ['First', 1, 1],
+        ['Second', 2, 1],
+      ]);
+      expect(tracks[0].artists).toEqual(['The Band', 'Guest']);
+    });
+
+    it('records bit depth and sample rate, and uses the folder cover over the embedded one', async () => {
+      const [first] = (await items('music', 'track')).filter((track) => track.title === 'First');
+      const full = await detail(first.id);
+      const audio = full.files[0].streams.find((stream) => stream.type === 'audio')!;
+      expect(audio).toMatchObject({ codec: 'flac', bitDepth: 24, sampleRate: 96000 });
+      const { rows } = await sql.query<{ source: string }>(`SELECT source FROM item_artwork WHERE "itemId" = $1 AND kind = 'cover'`, [
+        first.parentId,
+      ]);
+      expect(rows).toEqual([{ source: 'folder' }]);
+    });
+
+    it('takes an embedded cover when there is no folder art', async () => {
+      const [hit] = (await items('music', 'track')).filter((track) => track.title === 'Hit');
+      expect(hit).toBeDefined();
+      const [compilation] = (await items('music', 'album')).filter((album) => album.title === 'Now 1');
+      expect(compilation.parentId).toBe((await items('music', 'artist')).find((artist) => artist.title === 'Various Artists')!.id);
+    });
+  });
+
+  describe('images', () => {
+    it('makes galleries of folders and archives, with dimensions read by sharp', async () => {
+      const galleries = await items('images', 'gallery');
+      expect(galleries.map((gallery) => gallery.title).sort()).toEqual(['Comic', 'Trip']);
+      const trip = galleries.find((gallery) => gallery.title === 'Trip')!;
+      const pictures = (await get(`items/${trip.id}/children?sort=title`)).body.items as ItemSummary[];
+      expect(pictures.map((picture) => picture.title)).toEqual(['a', 'b']);
+      const a = await detail(pictures[0].id);
+      expect(a.files[0]).toMatchObject({ width: 320, height: 200 });
+      const comic = galleries.find((gallery) => gallery.title === 'Comic')!;
+      const pages = (await get(`items/${comic.id}/children?sort=index`)).body.items as ItemSummary[];
+      const pageFiles = await Promise.all(pages.map(async (page) => (await detail(page.id)).files[0].archiveEntry));
+      expect(pageFiles).toEqual(['2.jpg', '10.jpg']);
+      expect((await detail(pages[0].id)).files[0]).toMatchObject({ width: 320, height: 200 });
+    });
+  });
+
+  describe('rescans', () => {
+    it('an unchanged library costs no probe', async () => {
+      const { rows: before } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM job_runs WHERE queue = 'media-probe'`);
+      const summary = await scan('movies');
+      expect(summary).toMatchObject({ added: 0, changed: 0, moved: 0, missing: 0 });
+      expect(summary.unchanged).toBe(summary.files);
+      const { rows: after } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM job_runs WHERE queue = 'media-probe'`);
+      expect(after[0].n).toBe(before[0].n);
+    });
+
+    it('a moved film keeps its item, its users’ data and its edits', async () => {
+      const [amelie] = (await items('movies', 'movie')).filter((film) => film.title === 'Amélie');
+      await sql.query(`INSERT INTO user_item_data ("userId", "itemId", "positionMs", favorite) VALUES ($1, $2, 61000, true)`, [user.id, amelie.id]);
+      const patch = await request(api.getHttpServer()).patch(`/api/v1/items/${amelie.id}`).set(bearer(admin)).send({ title: 'Le Fabuleux Destin' });
+      expect(patch.status).toBe(200);
+      const from = join(media, 'movies', 'Amélie (2001)');
+      const to = join(media, 'movies', 'Archive', 'Amelie 2001');
+      mkdirSync(dirname(to), { recursive: true });
+      renameSync(from, to);
+      const summary = await scan('movies');
+      expect(summary).toMatchObject({ added: 0, moved: 1, missing: 0 });
+      const moved = await detail(amelie.id);
+      expect(moved.title).toBe('Le Fabuleux Destin');
+      expect(moved.files[0].relativePath).toBe('Archive/Amelie 2001/Amélie (2001).mkv');
+      expect(moved.missing).toBe(false);
+      const mine = (await get(`items/${amelie.id}`, user)).body as ItemDetail;
+      expect(mine.userData).toMatchObject({ positionMs: 61000, favorite: true });
+    });
+
+    it('a deleted file marks its item missing (hidden, not deleted) and its return restores it', async () => {
+      const [matrix] = (await items('movies', 'movie')).filter((film) => film.title === 'The Matrix');
+      const path = join(media, 'movies', 'The.Matrix.1999.1080p.BluRay.x264-GRP.mp4');
+      renameSync(path, join(tmpdir(), `matrix-${process.pid}.mp4`));
+      let summary = await scan('movies');
+      expect(summary.missing).toBe(1);
+      expect((await items('movies', 'movie')).map((film) => film.id)).not.toContain(matrix.id);
+      expect((await detail(matrix.id)).missing).toBe(true);
+      renameSync(join(tmpdir(), `matrix-${process.pid}.mp4`), path);
+      summary = await scan('movies');
+      expect(summary.restored).toBe(1);
+      expect((await detail(matrix.id)).missing).toBe(false);
+    });
+
+    it('a changed file is probed again', async () => {
+      const path = join(media, 'movies', 'Kill Bill (2003)', 'Kill Bill (2003) - cd2.mkv');
+      await makeVideo(path, { seconds: 2, source: 'mandelbrot' });
+      const summary = await scan('movies');
+      expect(summary.changed).toBe(1);
+      const { rows } = await sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM job_runs WHERE queue = 'media-probe' AND "targetLabel" = 'Kill Bill (2003) - cd2.mkv'`,
+      );
+      expect(rows[0].n).toBe(2);
+      const [killBill] = (await items('movies', 'movie')).filter((film) => film.title === 'Kill Bill');
+      expect((await detail(killBill.id)).durationMs).toBeGreaterThan(2500);
+    });
+
+    it('an edited NFO is applied again on rescan, but never over a locked field', async () => {
+      const [alien] = (await items('movies', 'movie')).filter((film) => film.title === 'Alien');
+      await request(api.getHttpServer()).patch(`/api/v1/items/${alien.id}`).set(bearer(admin)).send({ overview: 'Mine.' }).expect(200);
+      const nfo = join(media, 'movies', 'Alien (1979) [imdbid-tt0078748]', 'movie.nfo');
+      writeFileSync(nfo, MOVIE_NFO.replace('<title>Alien</title>', '<title>Alien (Director’s Cut)</title>').replace('Horror', 'Thriller'));
+      await scan('movies');
+      const full = await detail(alien.id);
+      expect(full.title).toBe('Alien (Director’s Cut)');
+      expect(full.genres).toEqual(['Thriller', 'Science Fiction']);
+      expect(full.overview).toBe('Mine.');
+    });
+  });
+
+  describe('libraries', () => {
+    const create = (body: object) => request(api.getHttpServer()).post('/api/v1/libraries').set(bearer(admin)).send(body);
+
+    it.each([
+      ['a relative path', 'movies'],
+      ['a path with ..', '/tmp/../etc'],
+      ['a missing folder', '/definitely/not/here'],
+      ['a file', '/etc/hostname'],
+    ])('refuses %s with a clear 400', async (_what, folder) => {
+      const response = await create({ name: 'Bad', kind: 'movies', folders: [folder] });
+      expect(response.status).toBe(400);
+      expect(response.body.detail).toContain(folder);
+    });
+
+    it('refuses the data dir and folders another library owns', async () => {
+      expect((await create({ name: 'Data', kind: 'mixed', folders: [config.dataDir] })).body.detail).toMatch(/data directory/);
+      const clash = await create({ name: 'Clash', kind: 'mixed', folders: [join(media, 'movies', 'Kill Bill (2003)')] });
+      expect(clash.status).toBe(400);
+      expect(clash.body.detail).toMatch(/already belongs to library/);
+    });
+
+    it('is for admins only', async () => {
+      expect((await get('libraries', user)).status).toBe(403);
+      expect((await get('libraries')).body.map((library: LibraryView) => library.id)).toEqual(
+        expect.arrayContaining(Object.values(libraries).map((library) => library.id)),
+      );
+    });
+
+    it('keeps a periodic scan per library in step with its interval', async () => {
+      const queue = worker.get(QueueService).queue('library-scan');
+      const id = libraries.images.id;
+      const patch = (body: object) => request(api.getHttpServer()).patch(`/api/v1/libraries/${id}`).set(bearer(admin)).send(body);
+      expect((await patch({ scanIntervalMinutes: 90 })).status).toBe(200);
+      expect(await queue.getJobScheduler(`library-scan:${id}`)).toMatchObject({ every: 90 * 60_000, name: 'scan' });
+      expect((await patch({ scanIntervalMinutes: 0 })).status).toBe(400);
+      expect((await patch({ scanIntervalMinutes: null })).status).toBe(200);
+      expect(await queue.getJobScheduler(`library-scan:${id}`)).toBeUndefined();
+      const maintenance = await worker.get(QueueService).queue('library-maintenance').getJobSchedulers();
+      expect(maintenance.map((scheduler) => scheduler.key)).toEqual(expect.arrayContaining(['clean-missing-items', 'evict-artwork-cache']));
+    });
+
+    it('the clean-up job deletes items missing for longer than the retention, and nothing else', async () => {
+      const path = join(media, 'images', 'Trip', 'b.png');
+      const [{ itemId }] = (await sql.query<{ itemId: string }>(`SELECT "itemId" FROM media_files WHERE path = $1`, [path])).rows;
+      rmSync(path);
+      expect((await scan('images')).missing).toBe(1);
+      const housekeeping = worker.get(LibraryHousekeeping);
+      expect(await housekeeping.cleanMissingItems()).toEqual({ filesRemoved: 0, itemsRemoved: 0 });
+      await sql.query(`UPDATE media_files SET "missingSince" = now() - interval '31 days' WHERE path = $1`, [path]);
+      await sql.query(`UPDATE media_items SET "missingSince" = now() - interval '31 days' WHERE id = $1`, [itemId]);
+      expect(await housekeeping.cleanMissingItems()).toEqual({ filesRemoved: 1, itemsRemoved: 1 });
+      expect((await get(`items/${itemId}`)).status).toBe(404);
+      const [trip] = (await items('images', 'gallery')).filter((gallery) => gallery.title === 'Trip');
+      expect(trip).toBeDefined();
+    });
+
+    it('MARQUEE_MEDIA_DIRS creates libraries at first start only', async () => {
+      const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM libraries`);
+      expect(rows[0].n).toBeGreaterThan(0);
+      // The database already has libraries: a start with MARQUEE_MEDIA_DIRS adds none.
+      const second = await startApi(testConfig({ env: { MARQUEE_MEDIA_DIRS: join(media, 'images') } }));
+      const { rows: after } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM libraries`);
+      expect(after[0].n).toBe(rows[0].n);
+      await second.close();
+    });
+  });
+});
