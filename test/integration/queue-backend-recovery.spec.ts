@@ -10,10 +10,10 @@ describe('the PostgreSQL queue backend after a failed start-up', () => {
   const serverUrl = process.env.TEST_DATABASE_SERVER_URL!;
   const name = `marquee_late_${process.pid}_${Date.now().toString(36)}`;
   const url = Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
-  let queue: Queue | undefined;
+  let opened: { close(): Promise<void> } | undefined;
 
   afterAll(async () => {
-    await queue?.close();
+    await opened?.close();
     const admin = new pg.Client({ connectionString: serverUrl });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
@@ -21,7 +21,8 @@ describe('the PostgreSQL queue backend after a failed start-up', () => {
   });
 
   it('tries again on the next call and then works', async () => {
-    queue = new Queue('late', { connection: { connectionString: url, schema: 'bullmq', max: 2 } as never }, createRecoveringPostgresBackend);
+    const queue = new Queue('late', { connection: { connectionString: url, schema: 'bullmq', max: 2 } }, createRecoveringPostgresBackend);
+    opened = queue;
     await expect(queue.getJobCounts()).rejects.toThrow(/does not exist/);
 
     const admin = new pg.Client({ connectionString: serverUrl });
