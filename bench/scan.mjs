@@ -4,6 +4,7 @@
 // Run: `npm run bench:scan` (FILES=10000 to change the size; DATABASE_URL to use a server, else an
 // embedded PostgreSQL).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -94,7 +95,12 @@ const db = await database();
 try {
   const files = generateTree(media, FILES);
   const config = loadConfig(
-    { DATABASE_URL: db.url, MARQUEE_DATA_DIR: mkdtempSync(join(tmpdir(), 'marquee-bench-data-')), LOG_LEVEL: 'error', MARQUEE_MIN_FREE_DISK_MB: '1' },
+    {
+      DATABASE_URL: db.url,
+      MARQUEE_DATA_DIR: mkdtempSync(join(tmpdir(), 'marquee-bench-data-')),
+      LOG_LEVEL: 'error',
+      MARQUEE_MIN_FREE_DISK_MB: '1',
+    },
     { requireDatabaseUrl: true },
   );
   // The scanner and what it needs, without the processors: nothing runs the queued per-file jobs.
@@ -107,7 +113,9 @@ try {
   const dataSource = app.get(DataSource);
   const scanner = app.get(LibraryScanner);
   const library = await dataSource.getRepository(Library).save({ name: 'Bench', kind: 'mixed', folders: [media] });
-  console.log(`bench/scan: ${files} files in a generated tree (Node ${process.version}, PostgreSQL ${process.env.DATABASE_URL ? 'server' : 'embedded'})`);
+  console.log(
+    `bench/scan: ${files} files in a generated tree (Node ${process.version}, PostgreSQL ${process.env.DATABASE_URL ? 'server' : 'embedded'})`,
+  );
 
   let started = performance.now();
   let walked = 0;
@@ -133,7 +141,10 @@ try {
     [`first scan, ${queued} per-file jobs queued`, first.summary.files, first.ms],
     ['no-change rescan', rescan.summary.unchanged, rescan.ms],
   ];
-  for (const [label, count, ms] of rows) console.log(`${label.padEnd(48)} ${String(count).padStart(6)} files ${String(Math.round(ms)).padStart(7)} ms ${String(rate(count, ms)).padStart(7)} files/s`);
+  for (const [label, count, ms] of rows)
+    console.log(
+      `${label.padEnd(48)} ${String(count).padStart(6)} files ${String(Math.round(ms)).padStart(7)} ms ${String(rate(count, ms)).padStart(7)} files/s`,
+    );
   console.log('anchors: Navidrome unchanged rescan ~4,700 files/s; target first scan >= 1,000 files/s before probing');
   await app.close();
 } finally {
