@@ -520,6 +520,75 @@ describe('artwork', () => {
     });
   });
 
+  describe('choosing a picture beside the media', () => {
+    let chosenId: string;
+    const candidatesOf = (itemId: string, account: TestAccount = admin) =>
+      http().get(`/api/v1/items/${itemId}/artwork-candidates`).set(bearer(account));
+
+    beforeAll(async () => {
+      chosenId = await insertItem('chosen');
+      const folder = join(media, 'films', 'Chosen (2001)');
+      mkdirSync(folder, { recursive: true });
+      const film = join(folder, 'Chosen (2001).mkv');
+      writeFileSync(film, 'not really a film');
+      await sql.query(
+        `INSERT INTO media_files ("itemId", "libraryId", path, folder, category, size, mtime) VALUES ($1, $2, $3, $4, 'video', 17, now())`,
+        [chosenId, libraryId, film, folder],
+      );
+      await makeImage(join(folder, 'poster-alt.jpg'), { width: 300, height: 450, format: 'jpeg', color: '#225588' });
+      await makeImage(join(folder, 'fanart.png'), { width: 320, height: 180, format: 'png' });
+      writeFileSync(join(folder, 'notes.txt'), 'not a picture');
+      await makeImage(join(outside, 'secret.jpg'), { width: 10, height: 10, format: 'jpeg' });
+      symlinkSync(join(outside, 'secret.jpg'), join(folder, 'linked.jpg'));
+    });
+
+    it('lists the pictures beside the item’s media, never a link out of the library, for admins only', async () => {
+      const response = await candidatesOf(chosenId).expect(200);
+      expect(response.body).toEqual([
+        {
+          id: expect.stringMatching(/^[0-9a-f]{16}$/),
+          name: 'Chosen (2001)/fanart.png',
+          suggestedKind: 'backdrop',
+          size: expect.any(Number),
+        },
+        {
+          id: expect.stringMatching(/^[0-9a-f]{16}$/),
+          name: 'Chosen (2001)/poster-alt.jpg',
+          suggestedKind: null,
+          size: expect.any(Number),
+        },
+      ]);
+      expect((await candidatesOf(chosenId, user)).status).toBe(403);
+      expect((await candidatesOf('00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    });
+
+    it('makes the chosen picture the artwork, locked and recorded like an upload', async () => {
+      const [, posterAlt] = (await candidatesOf(chosenId)).body as { id: string }[];
+      const response = await http()
+        .put(`/api/v1/items/${chosenId}/artwork/poster`)
+        .set(bearer(admin))
+        .send({ candidate: posterAlt.id })
+        .expect(200);
+      expect(response.body).toMatchObject({ kind: 'poster', source: 'upload', width: 300, height: 450 });
+      expect(await artRow(chosenId, 'poster')).toMatchObject({ source: 'upload', width: 300, height: 450 });
+      expect(await lockedFields(chosenId)).toContain('artwork.poster');
+      const [edit] = (await edits(chosenId)).slice(-1);
+      expect(edit).toMatchObject({ userId: admin.id, changes: { 'artwork.poster': { before: null, after: expect.any(String) } } });
+      const served = await fetchImage((await posterUrl(chosenId)) + '&width=150').expect(200);
+      expect((await sharp(served.body).metadata()).width).toBe(150);
+    });
+
+    it('refuses a malformed or unknown candidate with a clear error', async () => {
+      const put = (body: object) => http().put(`/api/v1/items/${chosenId}/artwork/backdrop`).set(bearer(admin)).send(body);
+      const malformed = await put({ candidate: '../../etc/passwd' });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.detail).toMatch(/artwork-candidates/);
+      expect((await put({ candidate: 'ffffffffffffffff' })).status).toBe(404);
+      expect((await put({})).status).toBe(400);
+      expect(await artRow(chosenId, 'backdrop')).toBeUndefined();
+    });
+  });
+
   describe('cache eviction', () => {
     let dataDir: string;
     let eviction: ArtworkCacheEviction;

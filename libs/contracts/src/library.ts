@@ -51,6 +51,16 @@ export interface ScanLibraryResponse {
   deduplicated: boolean;
 }
 
+/** A picture beside an item's media that an admin may choose as its artwork. */
+export interface ArtworkCandidateView {
+  id: string;
+  /** Path relative to the library folder, e.g. `Alien (1979)/poster-alt.jpg`. */
+  name: string;
+  /** The kind its name suggests (`poster.jpg` → poster), if any. */
+  suggestedKind: ArtworkKindName | null;
+  size: number;
+}
+
 export interface UploadResponse {
   path: string;
   size: number;

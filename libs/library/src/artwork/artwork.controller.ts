@@ -21,12 +21,14 @@ import {
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal, StreamRoute } from '@marquee/auth/decorators.js';
 import type { Principal } from '@marquee/auth/principal.js';
+import type { ArtworkCandidateView } from '@marquee/contracts';
 import busboy from 'busboy';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Request, Response } from 'express';
 import { ARTWORK_KINDS, type ArtworkKind } from '../entities/item-artwork.entity.js';
 import { isArtworkKind, MAX_ARTWORK_WIDTH, MIN_ARTWORK_WIDTH } from './artwork-store.js';
+import { ArtworkCandidates } from './artwork-candidates.js';
 import { ARTWORK_UPLOAD_MAX_BYTES, ArtworkService } from './artwork.service.js';
 
 export class ArtworkQueryDto {
@@ -77,7 +79,17 @@ const ARTWORK_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe
 @ApiBearerAuth()
 @Controller('items')
 export class ArtworkController {
-  constructor(private readonly artwork: ArtworkService) {}
+  constructor(
+    private readonly artwork: ArtworkService,
+    private readonly candidates: ArtworkCandidates,
+  ) {}
+
+  @Get(':id/artwork-candidates')
+  @AdminOnly()
+  @ApiOperation({ summary: 'Pictures beside the item’s media that may be chosen as its artwork (PUT …/artwork/:kind {"candidate": id})' })
+  listCandidates(@Param('id', ParseUUIDPipe) id: string): Promise<ArtworkCandidateView[]> {
+    return this.candidates.list(id);
+  }
 
   @Get(':id/artwork/:kind')
   @StreamRoute()
@@ -128,7 +140,8 @@ export class ArtworkController {
   @AdminOnly()
   @ApiOperation({
     summary:
-      'Upload a picture (JPEG, PNG or WebP, at most 20 MiB) as a raw image body or multipart field "file"; it is locked against scans',
+      'Upload a picture (JPEG, PNG or WebP, at most 20 MiB) as a raw image body or multipart field "file", or choose one with ' +
+      'JSON {"candidate": "<id from artwork-candidates>"}; it is locked against scans',
   })
   async upload(
     @Param('id', ParseUUIDPipe) id: string,
@@ -136,7 +149,7 @@ export class ArtworkController {
     @Req() req: Request,
     @CurrentPrincipal() principal: Principal,
   ) {
-    const data = await readUpload(req, ARTWORK_UPLOAD_MAX_BYTES);
+    const data = isJson(req) ? await this.candidates.read(id, candidateId(req.body)) : await readUpload(req, ARTWORK_UPLOAD_MAX_BYTES);
     return this.artwork.upload(id, kind, data, principal);
   }
 
@@ -151,6 +164,15 @@ export class ArtworkController {
   ) {
     await this.artwork.remove(id, kind, principal);
   }
+}
+
+const isJson = (req: Request) => /^application\/json\b/i.test(req.headers['content-type'] ?? '');
+
+function candidateId(body: unknown): string {
+  const candidate = (body as { candidate?: unknown } | undefined)?.candidate;
+  if (typeof candidate !== 'string' || !/^[0-9a-f]{16}$/.test(candidate))
+    throw new BadRequestException('Choose a picture with {"candidate": "<id>"}, an id from GET items/:id/artwork-candidates');
+  return candidate;
 }
 
 /** RFC 9110 If-None-Match: `*`, or a list of (possibly weak) entity tags. */

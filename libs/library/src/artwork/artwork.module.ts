@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { StreamTokenService } from '@marquee/auth/tokens/stream-token.service.js';
+import { ArtworkCandidates } from './artwork-candidates.js';
 import { ArtworkCacheEviction } from './artwork-cache-eviction.js';
 import { ArtworkStore } from './artwork-store.js';
 import { ArtworkService } from './artwork.service.js';
@@ -10,7 +11,7 @@ import { ArtworkService } from './artwork.service.js';
  * module, can build the same signed URLs.
  */
 @Module({
-  providers: [ArtworkStore, ArtworkService, ArtworkCacheEviction, StreamTokenService],
-  exports: [ArtworkStore, ArtworkService, ArtworkCacheEviction],
+  providers: [ArtworkStore, ArtworkService, ArtworkCacheEviction, ArtworkCandidates, StreamTokenService],
+  exports: [ArtworkStore, ArtworkService, ArtworkCacheEviction, ArtworkCandidates],
 })
 export class ArtworkModule {}
