@@ -63,7 +63,9 @@ function generateTree(root, count) {
   const bytes = Buffer.alloc(4096);
   let made = 0;
   const write = (path) => {
-    writeFileSync(path, bytes.fill(made % 251, 0, 16));
+    // Distinct content, so every file has its own oshash as in a real library.
+    bytes.writeUInt32LE(made, 0);
+    writeFileSync(path, bytes);
     made++;
   };
   for (let film = 0; made < count * 0.3; film++) {
@@ -104,10 +106,11 @@ try {
     { requireDatabaseUrl: true },
   );
   // The scanner and what it needs, without the processors: nothing runs the queued per-file jobs.
-  const BenchModule = Module({
+  class BenchModule {}
+  Module({
     imports: [ConfigModule.forRoot(config), DatabaseModule, QueueBackendModule, QueuesModule, SettingsModule, ArtworkModule],
     providers: [LibraryScanner, SidecarWork, SidecarMetadata, MediaPipeline],
-  })(class BenchModule {});
+  })(BenchModule);
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error'] });
   const { DataSource } = await import('typeorm');
   const dataSource = app.get(DataSource);

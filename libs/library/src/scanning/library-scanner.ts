@@ -27,7 +27,12 @@ import { type SidecarTarget, SidecarWork } from './sidecar-work.js';
 /** Files written per transaction. */
 const BATCH_SIZE = 500;
 /** Files read in parallel while preparing a batch (oshash, tags, archive listings). */
-const PREPARE_CONCURRENCY = 8;
+const PREPARE_CONCURRENCY = 16;
+/** Directories compared with the catalogue in one query (bounded, so memory stays flat on any tree). */
+const LOOKUP_DIRECTORIES = 256;
+const LOOKUP_FILES = 1000;
+/** Scan progress is reported at most this often. */
+const PROGRESS_INTERVAL_MS = 1000;
 /** Pages of an archive in reading order: "2.jpg" before "10.jpg". */
 const PAGE_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
@@ -91,6 +96,7 @@ class ScanRun {
     durationMs: 0,
   };
   readonly started = Date.now();
+  lastProgressAt = 0;
   readonly containers: ContainerResolver;
   readonly sidecars = new SidecarFinder();
   /** Relative directory → the film found there, so extras in its subfolders find their owner. */
@@ -142,7 +148,9 @@ export class LibraryScanner {
     await lock.connect();
     try {
       await lock.query(`SELECT pg_advisory_lock(hashtext($1))`, [`library-scan:${library.id}`]);
-      const [{ count }] = await this.dataSource.query<{ count: string }[]>(`SELECT count(*) FROM media_files WHERE "libraryId" = $1`, [library.id]);
+      const [{ count }] = await this.dataSource.query<{ count: string }[]>(`SELECT count(*) FROM media_files WHERE "libraryId" = $1`, [
+        library.id,
+      ]);
       const run = new ScanRun(library, options, Number(count));
       if (options.paths) await this.scanPaths(run, options.paths);
       else await this.scanFolders(run);
@@ -170,14 +178,32 @@ export class LibraryScanner {
         continue;
       }
       const visitedHere = new Set<string>();
-      for await (const directory of walkTree(root, { signal: run.options.signal, onError: (path, error) => this.walkError(run, path, error) })) {
-        visitedHere.add(directory.dir);
-        await this.scanDirectory(run, root, directory, undefined);
-        if (run.pending >= BATCH_SIZE) await this.flush(run);
-      }
-      await this.flush(run);
+      await this.scanWalk(run, root, root, visitedHere);
       await this.markUnvisitedMissing(run, root, visitedHere);
     }
+  }
+
+  /** Walks `from` (inside `root`), comparing directories with the catalogue a group at a time. */
+  private async scanWalk(run: ScanRun, root: string, from: string, visitedHere: Set<string>): Promise<void> {
+    let group: WalkedDirectory[] = [];
+    let groupFiles = 0;
+    const compare = async () => {
+      await this.scanDirectories(run, root, group, undefined);
+      group = [];
+      groupFiles = 0;
+      if (run.pending >= BATCH_SIZE) await this.flush(run);
+    };
+    for await (const directory of walkTree(from, {
+      signal: run.options.signal,
+      onError: (path, error) => this.walkError(run, path, error),
+    })) {
+      visitedHere.add(directory.dir);
+      group.push(directory);
+      groupFiles += directory.files.length;
+      if (group.length >= LOOKUP_DIRECTORIES || groupFiles >= LOOKUP_FILES) await compare();
+    }
+    if (group.length) await compare();
+    await this.flush(run);
   }
 
   private async scanPaths(run: ScanRun, paths: string[]): Promise<void> {
@@ -189,17 +215,12 @@ export class LibraryScanner {
         await this.markPathMissing(run, path);
       } else if (info.isDirectory()) {
         const visitedHere = new Set<string>();
-        for await (const directory of walkTree(path, { signal: run.options.signal, onError: (p, error) => this.walkError(run, p, error) })) {
-          visitedHere.add(directory.dir);
-          await this.scanDirectory(run, root, directory, undefined);
-          if (run.pending >= BATCH_SIZE) await this.flush(run);
-        }
-        await this.flush(run);
+        await this.scanWalk(run, root, path, visitedHere);
         await this.markUnvisitedMissing(run, path, visitedHere);
       } else if (info.isFile()) {
         const dir = dirname(path);
         const file: WalkedFile = { name: basename(path), path, size: info.size, mtimeMs: info.mtimeMs };
-        await this.scanDirectory(run, root, { dir, relativeDir: toPosix(relative(root, dir)), files: [file] }, new Set([path]));
+        await this.scanDirectories(run, root, [{ dir, relativeDir: toPosix(relative(root, dir)), files: [file] }], new Set([path]));
         await this.flush(run);
       }
     }
@@ -209,18 +230,42 @@ export class LibraryScanner {
     void run.options.log?.(`could not read ${path}: ${error.message}`, 'warn');
   }
 
-  /** Compares one directory with the catalogue. `only`: a partial scan of these files alone. */
-  private async scanDirectory(run: ScanRun, root: string, directory: WalkedDirectory, only: Set<string> | undefined): Promise<void> {
+  /** Compares a group of directories with the catalogue, in one query. `only`: a partial scan of these files alone. */
+  private async scanDirectories(run: ScanRun, root: string, directories: WalkedDirectory[], only: Set<string> | undefined): Promise<void> {
     run.options.signal?.throwIfAborted();
+    const rows = await this.dataSource.query<(ExistingFile & { folder: string })[]>(
+      `SELECT id, path, folder, "archiveEntry", size::float8 AS size, (extract(epoch FROM mtime) * 1000)::float8 AS "mtimeMs", "itemId",
+              "missingSince" IS NOT NULL AS missing
+       FROM media_files WHERE "libraryId" = $1 AND folder = ANY($2)`,
+      [run.library.id, directories.map((directory) => directory.dir)],
+    );
+    const byFolder = new Map<string, ExistingFile[]>();
+    for (const row of rows) byFolder.set(row.folder, [...(byFolder.get(row.folder) ?? []), row]);
+    for (const directory of directories) this.compareDirectory(run, root, directory, byFolder.get(directory.dir) ?? [], only);
+    const now = Date.now();
+    if (now - run.lastProgressAt >= PROGRESS_INTERVAL_MS) {
+      run.lastProgressAt = now;
+      await run.options.progress?.(
+        Math.min(99, (run.summary.files / Math.max(run.expectedFiles, run.summary.files + 1)) * 100),
+        this.describe(run),
+      );
+    }
+  }
+
+  private compareDirectory(
+    run: ScanRun,
+    root: string,
+    directory: WalkedDirectory,
+    rows: ExistingFile[],
+    only: Set<string> | undefined,
+  ): void {
     run.summary.directories++;
     run.visited.add(directory.dir);
-    if (!only) run.sidecars.prime(directory.dir, directory.files.map((file) => file.name));
-    const rows = await this.dataSource.query<ExistingFile[]>(
-      `SELECT id, path, "archiveEntry", size::float8 AS size, (extract(epoch FROM mtime) * 1000)::float8 AS "mtimeMs", "itemId",
-              "missingSince" IS NOT NULL AS missing
-       FROM media_files WHERE "libraryId" = $1 AND folder = $2`,
-      [run.library.id, directory.dir],
-    );
+    if (!only)
+      run.sidecars.prime(
+        directory.dir,
+        directory.files.map((file) => file.name),
+      );
     const existing = new Map<string, ExistingFile[]>();
     for (const row of rows) {
       if (only && !only.has(row.path)) continue;
@@ -253,10 +298,6 @@ export class LibraryScanner {
       run.news.push({ root, file, relativePath, classification });
     }
     for (const gone of existing.values()) run.gone.push(...gone.filter((row) => !row.missing));
-    await run.options.progress?.(
-      Math.min(99, (run.summary.files / Math.max(run.expectedFiles, run.summary.files + 1)) * 100),
-      this.describe(run),
-    );
   }
 
   private describe(run: ScanRun): string {
@@ -287,12 +328,16 @@ export class LibraryScanner {
     const restored = run.restored.splice(0);
     const changedNfos = run.changedNfos.splice(0);
 
-    const prepared: NewFile[] = [];
-    for (let i = 0; i < news.length; i += PREPARE_CONCURRENCY) {
-      const slice = news.slice(i, i + PREPARE_CONCURRENCY);
-      const ok = await Promise.all(slice.map((item) => this.prepare(run, item)));
-      slice.forEach((item, index) => ok[index] && prepared.push(item));
-    }
+    const ok = new Array<boolean>(news.length);
+    let next = 0;
+    const preparer = async () => {
+      while (next < news.length) {
+        const index = next++;
+        ok[index] = await this.prepare(run, news[index]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PREPARE_CONCURRENCY, news.length) }, preparer));
+    const prepared = news.filter((_item, index) => ok[index]);
     for (const entry of changed) {
       if (entry.file.size > 0) (entry as { oshash?: string }).oshash = await oshash(entry.file.path).catch(() => undefined);
     }
@@ -319,11 +364,18 @@ export class LibraryScanner {
             [entry.file.path, entry.file.size, new Date(Math.floor(entry.file.mtimeMs)), hash],
           );
           for (const row of entry.rows)
-            downstream.push({ id: row.id, category: this.categoryOf(row.path, row.archiveEntry), itemId: row.itemId, label: basename(row.path) });
+            downstream.push({
+              id: row.id,
+              category: this.categoryOf(row.path, row.archiveEntry),
+              itemId: row.itemId,
+              label: basename(row.path),
+            });
           run.summary.changed++;
         }
         if (gone.length) {
-          await manager.query(`UPDATE media_files SET "missingSince" = now() WHERE id = ANY($1) AND "missingSince" IS NULL`, [gone.map((row) => row.id)]);
+          await manager.query(`UPDATE media_files SET "missingSince" = now() WHERE id = ANY($1) AND "missingSince" IS NULL`, [
+            gone.map((row) => row.id),
+          ]);
           run.summary.missing += gone.length;
         }
         if (restored.length) {
@@ -351,17 +403,21 @@ export class LibraryScanner {
   /** New paths whose content (size + oshash) matches a catalogued file that is no longer where it was. */
   private async findMoves(run: ScanRun, items: NewFile[]): Promise<Map<NewFile, ExistingFile>> {
     const moves = new Map<NewFile, ExistingFile>();
+    // A library that was empty when the scan began has nothing to move.
+    if (run.expectedFiles === 0) return moves;
     const hashed = items.filter((item) => item.oshash && item.classification.kind !== 'archive');
     if (hashed.length === 0) return moves;
-    const candidates = await this.dataSource.query<(ExistingFile & { oshash: string })[]>(
+    const rows = await this.dataSource.query<(ExistingFile & { oshash: string })[]>(
       `SELECT id, path, "archiveEntry", size::float8 AS size, "itemId", oshash, "missingSince" IS NOT NULL AS missing
        FROM media_files WHERE "libraryId" = $1 AND "archiveEntry" = '' AND oshash = ANY($2)`,
-      [run.library.id, hashed.map((item) => item.oshash)],
+      [run.library.id, [...new Set(hashed.map((item) => item.oshash))]],
     );
+    const byHash = new Map<string, (ExistingFile & { oshash: string })[]>();
+    for (const row of rows) byHash.set(row.oshash, [...(byHash.get(row.oshash) ?? []), row]);
     const taken = new Set<string>();
     for (const item of hashed) {
-      for (const candidate of candidates) {
-        if (taken.has(candidate.id) || candidate.oshash !== item.oshash || candidate.size !== item.file.size) continue;
+      for (const candidate of byHash.get(item.oshash!) ?? []) {
+        if (taken.has(candidate.id) || candidate.size !== item.file.size) continue;
         const stillThere = await access(candidate.path).then(
           () => true,
           () => false,
@@ -383,7 +439,16 @@ export class LibraryScanner {
     sidecarTargets: SidecarTarget[],
   ): Promise<void> {
     const leaves: (LeafFields & { id: string; parentId: string | null })[] = [];
-    const files: { id: string; itemId: string; path: string; archiveEntry: string; category: string; size: number; mtime: Date; oshash: string | null }[] = [];
+    const files: {
+      id: string;
+      itemId: string;
+      path: string;
+      archiveEntry: string;
+      category: string;
+      size: number;
+      mtime: Date;
+      oshash: string | null;
+    }[] = [];
     for (const item of items) {
       const mtime = new Date(Math.floor(item.file.mtimeMs));
       const relativeDir = toPosix(dirname(item.relativePath)).replace(/^\.$/, '');
@@ -392,15 +457,33 @@ export class LibraryScanner {
         const pages = [...(item.entries ?? [])].sort((a, b) => PAGE_ORDER.compare(a.name, b.name));
         for (const [page, entry] of pages.entries()) {
           const leafId = randomUUID();
-          leaves.push({ id: leafId, parentId: gallery.id, type: 'image', title: basename(entry.name, extname(entry.name)), indexNumber: page + 1 });
+          leaves.push({
+            id: leafId,
+            parentId: gallery.id,
+            type: 'image',
+            title: basename(entry.name, extname(entry.name)),
+            indexNumber: page + 1,
+          });
           const fileId = randomUUID();
-          files.push({ id: fileId, itemId: leafId, path: item.file.path, archiveEntry: entry.name, category: 'image', size: item.file.size, mtime, oshash: item.oshash ?? null });
+          files.push({
+            id: fileId,
+            itemId: leafId,
+            path: item.file.path,
+            archiveEntry: entry.name,
+            category: 'image',
+            size: item.file.size,
+            mtime,
+            oshash: item.oshash ?? null,
+          });
           downstream.push({ id: fileId, category: 'image', itemId: leafId, label: `${item.file.name} › ${entry.name}` });
         }
         run.summary.added++;
         continue;
       }
-      const placement: Placement | undefined = placeFile(item.classification, item.relativePath, { libraryName: run.library.name, tags: item.tags });
+      const placement: Placement | undefined = placeFile(item.classification, item.relativePath, {
+        libraryName: run.library.name,
+        tags: item.tags,
+      });
       if (!placement) {
         run.summary.ignored++;
         continue;
@@ -417,11 +500,27 @@ export class LibraryScanner {
         if (placement.extraOwnerDir !== undefined) parentId = await this.extraOwner(manager, run, placement.extraOwnerDir);
         itemId = randomUUID();
         leaves.push({ id: itemId, parentId, ...placement.leaf });
-        if (placement.leaf.type === 'episode') sidecarTargets.push({ kind: 'episode', itemId, created: true, filePath: item.file.path, episode: placement.leaf.indexNumber ?? null });
+        if (placement.leaf.type === 'episode')
+          sidecarTargets.push({
+            kind: 'episode',
+            itemId,
+            created: true,
+            filePath: item.file.path,
+            episode: placement.leaf.indexNumber ?? null,
+          });
       }
       const category = this.categoryOf(item.file.path, '');
       const fileId = randomUUID();
-      files.push({ id: fileId, itemId, path: item.file.path, archiveEntry: '', category, size: item.file.size, mtime, oshash: item.oshash ?? null });
+      files.push({
+        id: fileId,
+        itemId,
+        path: item.file.path,
+        archiveEntry: '',
+        category,
+        size: item.file.size,
+        mtime,
+        oshash: item.oshash ?? null,
+      });
       downstream.push({ id: fileId, category, itemId, label: item.file.name });
       run.summary.added++;
     }
@@ -491,9 +590,21 @@ export class LibraryScanner {
         const series = await run.containers.resolve(manager, spec.parent);
         const seriesDir = item.classification.episode.seriesDir ? join(item.root, item.classification.episode.seriesDir) : undefined;
         if (series.created && seriesDir) sidecarTargets.push({ kind: 'series', itemId: series.id, created: true, dir: seriesDir });
-        sidecarTargets.push({ kind: 'season', itemId: resolved.id, created: true, dir: dirname(item.file.path), seriesDir, season: spec.indexNumber ?? 0 });
+        sidecarTargets.push({
+          kind: 'season',
+          itemId: resolved.id,
+          created: true,
+          dir: dirname(item.file.path),
+          seriesDir,
+          season: spec.indexNumber ?? 0,
+        });
       } else if (spec.type === 'series' && item.classification.kind === 'episode' && item.classification.episode.seriesDir) {
-        sidecarTargets.push({ kind: 'series', itemId: resolved.id, created: true, dir: join(item.root, item.classification.episode.seriesDir) });
+        sidecarTargets.push({
+          kind: 'series',
+          itemId: resolved.id,
+          created: true,
+          dir: join(item.root, item.classification.episode.seriesDir),
+        });
       } else if (spec.type === 'album') {
         sidecarTargets.push({ kind: 'album', itemId: resolved.id, created: true, dir: dirname(item.file.path) });
       }
@@ -551,7 +662,10 @@ export class LibraryScanner {
        FROM s WHERE s.id = i.id AND (i."missingSince" IS NULL) <> s.present`,
       [libraryId],
     );
-    for (const types of [['season', 'album', 'gallery'], ['series', 'artist']]) {
+    for (const types of [
+      ['season', 'album', 'gallery'],
+      ['series', 'artist'],
+    ]) {
       await this.dataSource.query(
         `WITH s AS (
            SELECT c.id, bool_or(ch."missingSince" IS NULL) AS present
