@@ -6,4 +6,11 @@ import { LibraryCatalog1795325940772 } from './1795325940772-LibraryCatalog.js';
 import { LibrarySearch1795325940800 } from './1795325940800-LibrarySearch.js';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
-export const MIGRATIONS: Function[] = [Initial1795317170343, Auth1795319500605, JobLedger1795320598910, JobSearchIndex1795321792772, LibraryCatalog1795325940772, LibrarySearch1795325940800];
+export const MIGRATIONS: Function[] = [
+  Initial1795317170343,
+  Auth1795319500605,
+  JobLedger1795320598910,
+  JobSearchIndex1795321792772,
+  LibraryCatalog1795325940772,
+  LibrarySearch1795325940800,
+];

@@ -10,7 +10,15 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule, QueueBackendModule, JobsWorkerModule, LibraryWorkerModule, SystemWorkerModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule,
+        QueueBackendModule,
+        JobsWorkerModule,
+        LibraryWorkerModule,
+        SystemWorkerModule,
+      ],
     };
   }
 }

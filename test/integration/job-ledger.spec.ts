@@ -194,19 +194,28 @@ describe.each(backends)('job ledger on the %s queue backend', (backend) => {
     const queue = api.get(QueueService).queue('library-maintenance');
     try {
       const schedulers = await queue.getJobSchedulers();
-      expect(schedulers.map((s) => s.key).sort()).toEqual(['clean-ledger', 'clean-missing-items', 'evict-artwork-cache', 'reconcile-ledger']);
+      expect(schedulers.map((s) => s.key).sort()).toEqual([
+        'clean-ledger',
+        'clean-missing-items',
+        'evict-artwork-cache',
+        'reconcile-ledger',
+      ]);
 
       // A schedule firing every 500 ms for ~3 s, with two workers listening: about six runs, not twelve.
       await queue.upsertJobScheduler('every-half-second', { every: 500 }, { name: 'diagnostic-wait', data: { ms: 1, tag: 'scheduled' } });
       await new Promise((resolve) => setTimeout(resolve, 3000));
       await queue.removeJobScheduler('every-half-second');
       // The last run may have been created just before the removal: wait until none is open.
-      const rows = await waitFor(async () => {
-        const { rows: runs } = await sql.query<{ id: string; state: string; workerId: string }>(
-          `SELECT id, state, "workerId" FROM job_runs WHERE name = 'diagnostic-wait' AND payload->>'tag' = 'scheduled'`,
-        );
-        return runs.some((r) => r.state === 'queued' || r.state === 'active') ? undefined : runs;
-      }, 'the scheduled runs to finish', 15_000);
+      const rows = await waitFor(
+        async () => {
+          const { rows: runs } = await sql.query<{ id: string; state: string; workerId: string }>(
+            `SELECT id, state, "workerId" FROM job_runs WHERE name = 'diagnostic-wait' AND payload->>'tag' = 'scheduled'`,
+          );
+          return runs.some((r) => r.state === 'queued' || r.state === 'active') ? undefined : runs;
+        },
+        'the scheduled runs to finish',
+        15_000,
+      );
       expect(rows.length).toBeGreaterThanOrEqual(4);
       expect(rows.length).toBeLessThanOrEqual(8);
       expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);

@@ -31,7 +31,9 @@ describe('MARQUEE_MEDIA_DIRS at first start', () => {
     const sql = new pg.Client({ connectionString: db.url });
     await sql.connect();
     try {
-      const { rows } = await sql.query<{ name: string; kind: string; folders: string[] }>(`SELECT name, kind, folders FROM libraries ORDER BY name`);
+      const { rows } = await sql.query<{ name: string; kind: string; folders: string[] }>(
+        `SELECT name, kind, folders FROM libraries ORDER BY name`,
+      );
       expect(rows).toEqual([
         { name: 'Films', kind: 'mixed', folders: [join(media, 'Films')] },
         { name: 'Music', kind: 'mixed', folders: [join(media, 'Music')] },

@@ -67,7 +67,9 @@ describe('library scan', () => {
     const response = await request(api.getHttpServer()).post(`/api/v1/libraries/${libraries[kind].id}/scan`).set(bearer(admin));
     expect(response.status).toBe(202);
     await settle(libraries[kind].id, since);
-    const { rows } = await sql.query<{ result: Record<string, number> }>(`SELECT result FROM job_runs WHERE id = $1`, [response.body.jobId]);
+    const { rows } = await sql.query<{ result: Record<string, number> }>(`SELECT result FROM job_runs WHERE id = $1`, [
+      response.body.jobId,
+    ]);
     return rows[0].result;
   }
 
@@ -82,7 +84,11 @@ describe('library scan', () => {
   beforeAll(async () => {
     media = mkdtempSync(join(tmpdir(), 'marquee-media-'));
     const movies = join(media, 'movies');
-    await makeVideo(join(movies, 'Alien (1979) [imdbid-tt0078748]', 'Alien (1979).mkv'), { seconds: 2, subtitles: true, audioLanguage: 'eng' });
+    await makeVideo(join(movies, 'Alien (1979) [imdbid-tt0078748]', 'Alien (1979).mkv'), {
+      seconds: 2,
+      subtitles: true,
+      audioLanguage: 'eng',
+    });
     writeFileSync(join(movies, 'Alien (1979) [imdbid-tt0078748]', 'movie.nfo'), MOVIE_NFO);
     await makeImage(join(movies, 'Alien (1979) [imdbid-tt0078748]', 'poster.jpg'), { width: 400, height: 600 });
     await makeVideo(join(movies, 'Alien (1979) [imdbid-tt0078748]', 'Trailers', 'Alien trailer.mp4'), { seconds: 1, container: 'mp4' });
@@ -115,7 +121,9 @@ describe('library scan', () => {
       bits: 16,
       tags: { ...album, title: 'Second', artist: 'The Band', track: '1/1', disc: '2/2' },
     });
-    await makeMp3(join(music, 'Compilations', 'Now', 'hit.mp3'), { tags: { title: 'Hit', artist: 'Someone', album: 'Now 1', compilation: '1' } });
+    await makeMp3(join(music, 'Compilations', 'Now', 'hit.mp3'), {
+      tags: { title: 'Hit', artist: 'Someone', album: 'Now 1', compilation: '1' },
+    });
     await makeImage(join(music, 'The Band', 'Hi-Res Album', 'cover.jpg'), { width: 300, height: 300 });
     writeFileSync(join(music, 'The Band', 'Hi-Res Album', 'notes.txt'), 'liner notes');
 
@@ -144,7 +152,8 @@ describe('library scan', () => {
   }, 240_000);
 
   afterAll(async () => {
-    for (const library of Object.values(libraries)) await request(api.getHttpServer()).delete(`/api/v1/libraries/${library.id}`).set(bearer(admin));
+    for (const library of Object.values(libraries))
+      await request(api.getHttpServer()).delete(`/api/v1/libraries/${library.id}`).set(bearer(admin));
     await sql?.end();
     await worker?.close();
     await api?.close();
@@ -314,8 +323,14 @@ describe('library scan', () => {
 
     it('a moved film keeps its item, its users’ data and its edits', async () => {
       const [amelie] = (await items('movies', 'movie')).filter((film) => film.title === 'Amélie');
-      await sql.query(`INSERT INTO user_item_data ("userId", "itemId", "positionMs", favorite) VALUES ($1, $2, 61000, true)`, [user.id, amelie.id]);
-      const patch = await request(api.getHttpServer()).patch(`/api/v1/items/${amelie.id}`).set(bearer(admin)).send({ title: 'Le Fabuleux Destin' });
+      await sql.query(`INSERT INTO user_item_data ("userId", "itemId", "positionMs", favorite) VALUES ($1, $2, 61000, true)`, [
+        user.id,
+        amelie.id,
+      ]);
+      const patch = await request(api.getHttpServer())
+        .patch(`/api/v1/items/${amelie.id}`)
+        .set(bearer(admin))
+        .send({ title: 'Le Fabuleux Destin' });
       expect(patch.status).toBe(200);
       const from = join(media, 'movies', 'Amélie (2001)');
       const to = join(media, 'movies', 'Archive', 'Amelie 2001');

@@ -61,10 +61,10 @@ describe.each(backends)('api → worker on the %s queue backend', (backend) => {
     await finished(job.id!);
     const client = new pg.Client({ connectionString: config.databaseUrl });
     await client.connect();
-    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${client.escapeIdentifier(queueSchemaFor(config.queuePrefix))}.job WHERE queue = $1 AND id = $2`, [
-      'library-maintenance',
-      job.id,
-    ]);
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${client.escapeIdentifier(queueSchemaFor(config.queuePrefix))}.job WHERE queue = $1 AND id = $2`,
+      ['library-maintenance', job.id],
+    );
     await client.end();
     if (backend === 'postgres') {
       expect(rows[0].n).toBe(1);

@@ -29,7 +29,8 @@ export async function migrateDatabase(
     await dataSource.initialize();
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     const report: MigrationReport = { applied: applied.map((m) => m.name) };
-    if (options.queueSchema) report.queueSchemaVersion = await runQueueMigrations(lockClient, queueSchemaFor(options.queuePrefix ?? 'marquee'));
+    if (options.queueSchema)
+      report.queueSchemaVersion = await runQueueMigrations(lockClient, queueSchemaFor(options.queuePrefix ?? 'marquee'));
     return report;
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();

@@ -41,8 +41,7 @@ export async function validateLibraryFolder(input: string, dataDir: string): Pro
     throw new FolderRejectedError(folder, 'is not readable by the server');
   }
   const data = await realpath(dataDir).catch(() => dataDir);
-  if (isInside(data, real) || isInside(real, data))
-    throw new FolderRejectedError(folder, "overlaps the server's data directory");
+  if (isInside(data, real) || isInside(real, data)) throw new FolderRejectedError(folder, "overlaps the server's data directory");
   if (real === '/') throw new FolderRejectedError(folder, 'is the filesystem root');
   return real;
 }

@@ -49,7 +49,14 @@ export class AudioTagsProcessor extends LedgerProcessor {
       if (picture) {
         const image = await resizeImage(picture.data, { width: 1200, format: 'jpeg', quality: 90 });
         const path = await this.artwork.saveOriginal(item.parentId, 'cover', image.data, 'jpg');
-        cover = await this.artwork.setArtwork({ itemId: item.parentId, kind: 'cover', source: 'embedded', path, width: image.width, height: image.height });
+        cover = await this.artwork.setArtwork({
+          itemId: item.parentId,
+          kind: 'cover',
+          source: 'embedded',
+          path,
+          width: image.width,
+          height: image.height,
+        });
       }
     }
     return { bitDepth: tags.bitDepth, sampleRate: tags.sampleRate, codec: tags.codec, lossless: tags.lossless, cover };

@@ -42,7 +42,9 @@ export class LibraryHousekeeping implements OnModuleInit, OnApplicationBootstrap
 
   async cleanMissingItems(retentionDays = MISSING_ITEM_RETENTION_DAYS): Promise<{ filesRemoved: number; itemsRemoved: number }> {
     return this.dataSource.transaction(async (manager) => {
-      const [, files] = await manager.query(`DELETE FROM media_files WHERE "missingSince" < now() - make_interval(days => $1)`, [retentionDays]);
+      const [, files] = await manager.query(`DELETE FROM media_files WHERE "missingSince" < now() - make_interval(days => $1)`, [
+        retentionDays,
+      ]);
       // Leaves whose files are all gone, then containers left without children (twice: season → series).
       const [, leaves] = await manager.query(
         `DELETE FROM media_items i WHERE "missingSince" < now() - make_interval(days => $1)

@@ -90,7 +90,9 @@ export class MediaProbeProcessor extends LedgerProcessor {
       durationMs: probe.durationMs,
       streams: probe.streams.length,
       ...(video ? { video: `${video.codec} ${video.width}x${video.height}` } : {}),
-      ...(audio ? { audio: `${audio.codec} ${audio.channels}ch${audio.bitDepth ? ` ${audio.bitDepth}-bit` : ''} ${audio.sampleRate ?? ''}Hz` } : {}),
+      ...(audio
+        ? { audio: `${audio.codec} ${audio.channels}ch${audio.bitDepth ? ` ${audio.bitDepth}-bit` : ''} ${audio.sampleRate ?? ''}Hz` }
+        : {}),
     };
   }
 }

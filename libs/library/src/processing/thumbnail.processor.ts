@@ -46,7 +46,9 @@ export class ThumbnailProcessor extends LedgerProcessor {
       try {
         info = await imageInfo(source);
       } catch (error) {
-        throw new UnrecoverableError(`${file.path}${file.archiveEntry ? ` › ${file.archiveEntry}` : ''} is not a readable image: ${(error as Error).message}`);
+        throw new UnrecoverableError(
+          `${file.path}${file.archiveEntry ? ` › ${file.archiveEntry}` : ''} is not a readable image: ${(error as Error).message}`,
+        );
       }
       await this.dataSource.getRepository(MediaFile).update({ id: file.id }, { width: info.width, height: info.height });
     } else {
@@ -56,9 +58,23 @@ export class ThumbnailProcessor extends LedgerProcessor {
     await ctx.progress(60, 'resizing');
     const thumb = await resizeImage(source, { width: THUMB_WIDTH, format: 'webp', quality: 80 });
     const path = await this.artwork.saveOriginal(item.id, 'thumb', thumb.data, 'webp');
-    const stored = await this.artwork.setArtwork({ itemId: item.id, kind: 'thumb', source: 'generated', path, width: thumb.width, height: thumb.height });
+    const stored = await this.artwork.setArtwork({
+      itemId: item.id,
+      kind: 'thumb',
+      source: 'generated',
+      path,
+      width: thumb.width,
+      height: thumb.height,
+    });
     if (item.parentId && item.type === 'image')
-      await this.artwork.setArtwork({ itemId: item.parentId, kind: 'thumb', source: 'generated', path, width: thumb.width, height: thumb.height });
+      await this.artwork.setArtwork({
+        itemId: item.parentId,
+        kind: 'thumb',
+        source: 'generated',
+        path,
+        width: thumb.width,
+        height: thumb.height,
+      });
     return { width: thumb.width, height: thumb.height, stored };
   }
 }

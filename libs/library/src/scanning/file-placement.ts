@@ -23,8 +23,7 @@ export interface LeafFields {
 /** Where a new file goes in the catalogue. */
 export type Placement =
   /** A film: the file is one part of the film item (several parts share it). */
-  | { mode: 'container'; container: ContainerSpec }
-  | { mode: 'leaf'; parent?: ContainerSpec; leaf: LeafFields; extraOwnerDir?: string };
+  { mode: 'container'; container: ContainerSpec } | { mode: 'leaf'; parent?: ContainerSpec; leaf: LeafFields; extraOwnerDir?: string };
 
 const normaliseKey = (value: string) => value.normalize('NFKC').trim().toLocaleLowerCase().replace(/\s+/g, ' ');
 const stem = (relativePath: string) => basename(relativePath, extname(relativePath));
@@ -76,7 +75,9 @@ export function placeFile(
       const [first] = episode.episodeNumbers;
       const last = episode.episodeNumbers.at(-1);
       const fallbackTitle =
-        first !== undefined ? `Episode ${first}` : episode.airDate ?? (episode.absoluteNumber !== null ? `Episode ${episode.absoluteNumber}` : stem(relativePath));
+        first !== undefined
+          ? `Episode ${first}`
+          : (episode.airDate ?? (episode.absoluteNumber !== null ? `Episode ${episode.absoluteNumber}` : stem(relativePath)));
       return {
         mode: 'leaf',
         parent: season ?? series,

@@ -23,7 +23,8 @@ export class LibraryScanProcessor extends LedgerProcessor {
 
   protected async handle(job: Job<LibraryScanPayload>, ctx: JobContext): Promise<Record<string, unknown>> {
     const { libraryId, paths } = job.data ?? ({} as LibraryScanPayload);
-    if (typeof libraryId !== 'string' || !UUID.test(libraryId)) throw new UnrecoverableError('The scan payload needs "libraryId", a library id');
+    if (typeof libraryId !== 'string' || !UUID.test(libraryId))
+      throw new UnrecoverableError('The scan payload needs "libraryId", a library id');
     if (paths !== undefined && (!Array.isArray(paths) || paths.some((path) => typeof path !== 'string')))
       throw new UnrecoverableError('"paths" must be a list of absolute paths');
     const library = await this.dataSource.getRepository(Library).findOneBy({ id: libraryId });

@@ -6,7 +6,14 @@ export const UNKNOWN_ALBUM = 'Unknown Album';
 
 export interface TrackGrouping {
   artist: { key: string; title: string };
-  album: { key: string; title: string; year: number | null; releaseDate: string | null; artists: string[]; musicbrainzAlbumId: string | null };
+  album: {
+    key: string;
+    title: string;
+    year: number | null;
+    releaseDate: string | null;
+    artists: string[];
+    musicbrainzAlbumId: string | null;
+  };
   track: {
     title: string;
     artists: string[];

@@ -26,7 +26,8 @@ export function nfoToFields(nfo: NfoMetadata): Partial<MediaItem> {
   if (nfo.genres.length) fields.genres = nfo.genres;
   if (nfo.tags.length) fields.tags = nfo.tags;
   if (nfo.studios.length) fields.studios = nfo.studios;
-  if (nfo.people.length) fields.people = nfo.people.map(({ name, role, character }) => ({ name, role, ...(character ? { character } : {}) }));
+  if (nfo.people.length)
+    fields.people = nfo.people.map(({ name, role, character }) => ({ name, role, ...(character ? { character } : {}) }));
   if (nfo.rating !== undefined && nfo.rating >= 0 && nfo.rating <= 10) fields.communityRating = nfo.rating;
   if (nfo.mpaa) fields.officialRating = nfo.mpaa.slice(0, 32);
   return fields;

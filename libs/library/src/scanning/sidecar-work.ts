@@ -81,8 +81,11 @@ export class SidecarWork {
         return;
       }
       case 'season': {
-        const inSeasonDir = target.dir !== target.seriesDir ? await finder.find(target.dir, withImageExtensions('poster', 'folder', 'cover')) : undefined;
-        const inSeriesDir = target.seriesDir ? await finder.find(target.seriesDir, withImageExtensions(`${seasonArtStem(target.season)}-poster`)) : undefined;
+        const inSeasonDir =
+          target.dir !== target.seriesDir ? await finder.find(target.dir, withImageExtensions('poster', 'folder', 'cover')) : undefined;
+        const inSeriesDir = target.seriesDir
+          ? await finder.find(target.seriesDir, withImageExtensions(`${seasonArtStem(target.season)}-poster`))
+          : undefined;
         const poster = inSeasonDir ?? inSeriesDir;
         if (poster) await this.metadata.applyFolderArt(target.itemId, 'poster', poster);
         return;
@@ -115,11 +118,13 @@ export class SidecarWork {
         const name = basename(path).toLowerCase();
         let itemIds: { id: string; indexNumber: number | null }[];
         if (name === 'tvshow.nfo') {
-          const relative = library.folders.map((root) => (dir.startsWith(`${root}/`) ? dir.slice(root.length + 1) : dir === root ? '' : undefined)).find((x) => x !== undefined);
-          itemIds = await this.dataSource.query(`SELECT id, "indexNumber" FROM media_items WHERE "libraryId" = $1 AND type = 'series' AND "groupKey" = $2`, [
-            library.id,
-            `series:${relative ?? ''}`,
-          ]);
+          const relative = library.folders
+            .map((root) => (dir.startsWith(`${root}/`) ? dir.slice(root.length + 1) : dir === root ? '' : undefined))
+            .find((x) => x !== undefined);
+          itemIds = await this.dataSource.query(
+            `SELECT id, "indexNumber" FROM media_items WHERE "libraryId" = $1 AND type = 'series' AND "groupKey" = $2`,
+            [library.id, `series:${relative ?? ''}`],
+          );
         } else if (name === 'movie.nfo') {
           itemIds = await this.dataSource.query(
             `SELECT DISTINCT i.id, i."indexNumber" FROM media_items i JOIN media_files f ON f."itemId" = i.id WHERE f.folder = $1 AND i.type = 'movie'`,
@@ -136,7 +141,8 @@ export class SidecarWork {
         if (itemIds.length === 0) continue;
         const entries = await this.metadata.readNfo(path);
         for (const item of itemIds) {
-          const entry = entries.find((candidate) => candidate.episode !== undefined && candidate.episode === item.indexNumber) ?? entries[0];
+          const entry =
+            entries.find((candidate) => candidate.episode !== undefined && candidate.episode === item.indexNumber) ?? entries[0];
           if (entry) await this.metadata.applyNfo(item.id, entry);
         }
       } catch (error) {
