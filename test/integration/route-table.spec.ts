@@ -27,7 +27,12 @@ const ADMIN_PREFIXES = [
   '/api/v1/libraries',
 ];
 /** Single admin routes inside areas every user reads: editing the shared catalogue. */
-const ADMIN_ROUTES = new Set(['PATCH /api/v1/items/:id', 'PUT /api/v1/items/:id/artwork/:kind', 'DELETE /api/v1/items/:id/artwork/:kind']);
+const ADMIN_ROUTES = new Set([
+  'GET /api/v1/items/:id/artwork-candidates',
+  'PATCH /api/v1/items/:id',
+  'PUT /api/v1/items/:id/artwork/:kind',
+  'DELETE /api/v1/items/:id/artwork/:kind',
+]);
 /** Routes that answer with an endless stream once admitted: checked by status line only. */
 const STREAMING_ROUTES = new Set(['GET /api/v1/events']);
 
