@@ -4,6 +4,7 @@ import { JobLedger1795320598910 } from './1795320598910-JobLedger.js';
 import { JobSearchIndex1795321792772 } from './1795321792772-JobSearchIndex.js';
 import { LibraryCatalog1795325940772 } from './1795325940772-LibraryCatalog.js';
 import { LibrarySearch1795325940800 } from './1795325940800-LibrarySearch.js';
+import { UsersData1795832603340 } from './1795832603340-UsersData.js';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
 export const MIGRATIONS: Function[] = [
@@ -13,4 +14,5 @@ export const MIGRATIONS: Function[] = [
   JobSearchIndex1795321792772,
   LibraryCatalog1795325940772,
   LibrarySearch1795325940800,
+  UsersData1795832603340,
 ];

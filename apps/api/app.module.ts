@@ -4,6 +4,7 @@ import { AuthHttpModule } from '@marquee/auth';
 import { EventsModule, JobsHttpModule, QueuesModule } from '@marquee/jobs';
 import { LibraryHttpModule } from '@marquee/library';
 import { SystemHttpModule } from '@marquee/system';
+import { UsersDataHttpModule } from '@marquee/users-data';
 
 /** The HTTP side of every feature module. */
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
         AuthHttpModule,
         LibraryHttpModule,
         SystemHttpModule,
+        UsersDataHttpModule,
       ],
     };
   }

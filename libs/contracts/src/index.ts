@@ -5,3 +5,4 @@ export * from './routes.js';
 export * from './system.js';
 export * from './library.js';
 export * from './streaming.js';
+export * from './users-data.js';

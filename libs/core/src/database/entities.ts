@@ -13,6 +13,11 @@ import { MediaFile } from '@marquee/library/entities/media-file.entity.js';
 import { MediaItem } from '@marquee/library/entities/media-item.entity.js';
 import { MediaStream } from '@marquee/library/entities/media-stream.entity.js';
 import { UserItemData } from '@marquee/users-data/entities/user-item-data.entity.js';
+import { PlayHistoryEntry } from '@marquee/users-data/entities/play-history.entity.js';
+import { PlayQueue } from '@marquee/users-data/entities/play-queue.entity.js';
+import { PlayQueueEntry } from '@marquee/users-data/entities/play-queue-entry.entity.js';
+import { Playlist } from '@marquee/users-data/entities/playlist.entity.js';
+import { PlaylistEntry } from '@marquee/users-data/entities/playlist-entry.entity.js';
 import { Setting } from '@marquee/system/entities/setting.entity.js';
 import { WorkerHeartbeat } from '@marquee/system/entities/worker-heartbeat.entity.js';
 
@@ -33,6 +38,11 @@ export const ENTITIES = [
   ItemArtwork,
   ItemEdit,
   UserItemData,
+  PlayHistoryEntry,
+  Playlist,
+  PlaylistEntry,
+  PlayQueue,
+  PlayQueueEntry,
   JobRun,
   JobLog,
   JobEvent,
