@@ -136,7 +136,7 @@ describe('npm start with nothing configured (embedded PostgreSQL, PostgreSQL que
     expect((await fetch(`${second.base}/readyz`)).status).toBe(200);
     expect(readFileSync(join(dataDir, 'secrets', 'jwt-secret'), 'utf8')).toBe(secret);
     expect(await stop(second, 'SIGTERM')).toBe(0);
-  });
+  }, 180_000);
 
   it('a malformed variable stops the start with one line naming it', async () => {
     const child = spawn(process.execPath, [supervisorScript], { env: cleanEnv({ MARQUEE_DATA_DIR: dataDir, PORT: 'eighty' }) });

@@ -40,12 +40,13 @@ export async function makeVideo(path: string, options: VideoOptions = {}): Promi
   // mandelbrot has no duration option: every source is bounded by an input -t instead.
   const inputs = ['-t', String(seconds), '-f', 'lavfi', '-i', `${source}=size=${width}x${height}:rate=25`];
   const maps = ['-map', '0:v'];
-  const codecs = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
+  // Dispositions are explicit: ffmpeg 4 and 5 differ in which streams they mark default on their own.
+  const codecs = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-disposition:v:0', 'default'];
   let next = 1;
   if (audio) {
     inputs.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`);
     maps.push('-map', `${next++}:a`);
-    codecs.push('-c:a', 'aac', '-ac', '2', '-b:a', '96k');
+    codecs.push('-c:a', 'aac', '-ac', '2', '-b:a', '96k', '-disposition:a:0', 'default');
     if (options.audioLanguage) codecs.push('-metadata:s:a:0', `language=${options.audioLanguage}`);
   }
   const scratch = subtitles ? await mkdtemp(join(tmpdir(), 'marquee-fixture-')) : undefined;
