@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import {
   ARTWORK_KIND_NAMES,
@@ -77,6 +78,19 @@ const trimEachUnique = ({ value }: { value: unknown }) => {
 const present = (_: object, value: unknown) => value !== undefined;
 
 export const MAX_LIST_ENTRIES = 200;
+
+/** A list of names (genres, tags, studios): trimmed, deduplicated, bounded; validated whenever sent. */
+const NameList = () =>
+  applyDecorators(
+    ApiPropertyOptional({ type: [String] }),
+    ValidateIf(present),
+    Transform(trimEachUnique),
+    IsArray(),
+    ArrayMaxSize(MAX_LIST_ENTRIES),
+    IsString({ each: true }),
+    IsNotEmpty({ each: true }),
+    MaxLength(200, { each: true }),
+  );
 export const PERSON_ROLES = ['actor', 'director', 'writer', 'producer', 'composer'] as const;
 export const PROVIDER_KEY = /^[A-Za-z0-9_]{1,32}$/;
 const MAX_PROVIDER_IDS = 32;
@@ -265,34 +279,13 @@ export class UpdateItemDto implements UpdateItemRequest {
   @MaxLength(1000)
   tagline?: string | null;
 
-  @ApiPropertyOptional({ type: [String] })
-  @ValidateIf(present)
-  @Transform(trimEachUnique)
-  @IsArray()
-  @ArrayMaxSize(MAX_LIST_ENTRIES)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
-  @MaxLength(200, { each: true })
+  @NameList()
   genres?: string[];
 
-  @ApiPropertyOptional({ type: [String] })
-  @ValidateIf(present)
-  @Transform(trimEachUnique)
-  @IsArray()
-  @ArrayMaxSize(MAX_LIST_ENTRIES)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
-  @MaxLength(200, { each: true })
+  @NameList()
   tags?: string[];
 
-  @ApiPropertyOptional({ type: [String] })
-  @ValidateIf(present)
-  @Transform(trimEachUnique)
-  @IsArray()
-  @ArrayMaxSize(MAX_LIST_ENTRIES)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
-  @MaxLength(200, { each: true })
+  @NameList()
   studios?: string[];
 
   @ApiPropertyOptional({ type: [PersonDto] })
