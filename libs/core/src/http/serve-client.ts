@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { projectRoot } from '../config/project-root.js';
 
 const SERVER_PATHS = /^\/(api|healthz|readyz|metrics)(\/|$)/;
@@ -18,11 +18,13 @@ export function serveClient(app: NestExpressApplication): boolean {
   const dir = clientDir();
   const index = join(dir, 'index.html');
   if (!existsSync(index)) return false;
-  app.useStaticAssets(dir, {
+  const assets = express.static(dir, {
     index: false,
     setHeaders: (res, path) =>
       res.setHeader('Cache-Control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable'),
   });
+  // The server's own paths never look for a file on disk first (a stat per API call otherwise).
+  app.use((req: Request, res: Response, next: NextFunction) => (SERVER_PATHS.test(req.path) ? next() : assets(req, res, next)));
   app.use((req: Request, res: Response, next: NextFunction) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || SERVER_PATHS.test(req.path) || !req.accepts('html')) return next();
     res.setHeader('Cache-Control', 'no-cache');

@@ -42,4 +42,29 @@ describe('HeavyJobLimiter', () => {
     await expect(limiter.run(async () => Promise.reject(new Error('ffmpeg crashed')))).rejects.toThrow('ffmpeg crashed');
     expect(await limiter.run(async () => 'next')).toBe('next');
   });
+
+  it('interactive work starts at once beside background work, which waits until it is under the cap again', async () => {
+    const limiter = new HeavyJobLimiter({ maxHeavyJobs: 1 } as AppConfig);
+    const order: string[] = [];
+    const job = (name: string, ms: number, interactive = false) =>
+      limiter.run(
+        async () => {
+          order.push(`${name} start`);
+          await sleep(ms);
+          order.push(`${name} end`);
+        },
+        undefined,
+        { interactive },
+      );
+    const background = job('background', 60);
+    const queued = job('queued', 10);
+    await sleep(5);
+    const playback = job('playback', 20, true);
+    await sleep(5);
+    expect(order).toEqual(['background start', 'playback start']);
+    expect(limiter.active).toBe(2);
+    await Promise.all([background, queued, playback]);
+    expect(order).toEqual(['background start', 'playback start', 'playback end', 'background end', 'queued start', 'queued end']);
+    expect(limiter.active).toBe(0);
+  });
 });

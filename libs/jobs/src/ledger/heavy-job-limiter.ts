@@ -4,6 +4,8 @@ import { AppConfig } from '@marquee/core';
 /**
  * A per-process cap on concurrent heavy jobs (ffmpeg, sharp) across all queues, on top of each
  * queue's own concurrency, so a low-power host is never asked to run eight encoders at once.
+ * Interactive work (a playback transcode, a subtitle someone is waiting for) is not held back by
+ * background work: it starts at once and counts against the cap, so the backlog waits for it.
  */
 @Injectable()
 export class HeavyJobLimiter {
@@ -20,8 +22,10 @@ export class HeavyJobLimiter {
     return this.running;
   }
 
-  async run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (this.running >= this.limit) {
+  async run<T>(work: () => Promise<T>, signal?: AbortSignal, options: { interactive?: boolean } = {}): Promise<T> {
+    if (options.interactive) {
+      this.running++;
+    } else if (this.running >= this.limit) {
       await new Promise<void>((resolve, reject) => {
         const wake = () => {
           signal?.removeEventListener('abort', onAbort);
@@ -40,8 +44,8 @@ export class HeavyJobLimiter {
     try {
       return await work();
     } finally {
-      const next = this.waiting.shift();
-      // The slot passes straight to the next waiter; otherwise it is freed.
+      // The slot passes straight to the next waiter while the cap allows; otherwise it is freed.
+      const next = this.running <= this.limit ? this.waiting.shift() : undefined;
       if (next) next();
       else this.running--;
     }

@@ -3,7 +3,7 @@ import type { QueueName } from '@marquee/contracts';
 import { PROCESS_IDENTITY } from '@marquee/core';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { BaseProcessor } from '../processors/base.processor.js';
-import { QUEUE_POLICIES } from '../queue-policies.js';
+import { JOB_PRIORITY, QUEUE_POLICIES } from '../queue-policies.js';
 import { HeavyJobLimiter } from './heavy-job-limiter.js';
 import { JobContext } from './job-context.js';
 import { JobLedger } from './job-ledger.service.js';
@@ -53,7 +53,9 @@ export abstract class LedgerProcessor extends BaseProcessor {
         throw abort.signal.reason;
       }
       const run = () => this.handle(job, ctx);
-      const result = (QUEUE_POLICIES[this.queueName].heavy ? await this.heavyLimiter.run(run, abort.signal) : await run()) ?? null;
+      const interactive = job.opts.priority === JOB_PRIORITY.interactive;
+      const result =
+        (QUEUE_POLICIES[this.queueName].heavy ? await this.heavyLimiter.run(run, abort.signal, { interactive }) : await run()) ?? null;
       await ctx.flush();
       await this.ledger.markCompleted(job.id!, result, Date.now() - started);
       return result;
