@@ -40,6 +40,8 @@ export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
   };
 }
 
+const FAILED_FETCH_PAUSE_MS = 1000;
+
 type PostgresConnectionInternals = { waitUntilReady(): Promise<void>; readyPromise?: Promise<void> };
 
 /**
@@ -50,6 +52,17 @@ type PostgresConnectionInternals = { waitUntilReady(): Promise<void>; readyPromi
  */
 export const createRecoveringPostgresBackend: typeof createPostgresBackend = (name, opts, factoryOpts) => {
   const backend = createPostgresBackend(name, opts, factoryOpts);
+  // A Worker fetches its next job in a loop that retries at once when the fetch fails without I/O
+  // (a pool ended under it, say): a pause after each failed fetch keeps that loop off the CPU.
+  const moveToActive = backend.moveToActive.bind(backend);
+  backend.moveToActive = async (...args: Parameters<typeof moveToActive>) => {
+    try {
+      return await moveToActive(...args);
+    } catch (error) {
+      await new Promise((resolve) => setTimeout(resolve, FAILED_FETCH_PAUSE_MS));
+      throw error;
+    }
+  };
   const connection = (backend as unknown as { connection: PostgresConnectionInternals }).connection;
   const waitUntilReady = connection.waitUntilReady.bind(connection);
   connection.waitUntilReady = () => {
