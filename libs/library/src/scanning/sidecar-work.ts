@@ -21,6 +21,9 @@ type Log = ((message: string, level?: 'info' | 'warn' | 'error') => Promise<void
 const stemOf = (path: string) => basename(path, extname(path));
 const seasonArtStem = (season: number) => (season === 0 ? 'season-specials' : `season${String(season).padStart(2, '0')}`);
 
+/** Items whose sidecars are applied at once (each takes a pooled connection for its transaction). */
+const SIDECAR_CONCURRENCY = 4;
+
 /** Reads NFOs and folder art for the items a scan batch created (Kodi's and Jellyfin's naming). */
 @Injectable()
 export class SidecarWork {
@@ -31,15 +34,20 @@ export class SidecarWork {
 
   async apply(targets: SidecarTarget[], finder: SidecarFinder, log: Log): Promise<void> {
     const seen = new Set<string>();
-    for (const target of targets) {
-      if (seen.has(target.itemId)) continue;
-      seen.add(target.itemId);
-      try {
-        await this.applyOne(target, finder);
-      } catch (error) {
-        await log?.(`sidecars of ${'filePath' in target ? target.filePath : target.dir}: ${(error as Error).message}`, 'warn');
+    const unique = targets.filter((target) => !seen.has(target.itemId) && seen.add(target.itemId));
+    // Each item's sidecars are its own (one transaction each), so several items are done at once.
+    let next = 0;
+    const applier = async () => {
+      while (next < unique.length) {
+        const target = unique[next++];
+        try {
+          await this.applyOne(target, finder);
+        } catch (error) {
+          await log?.(`sidecars of ${'filePath' in target ? target.filePath : target.dir}: ${(error as Error).message}`, 'warn');
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(SIDECAR_CONCURRENCY, unique.length) }, applier));
   }
 
   private async applyOne(target: SidecarTarget, finder: SidecarFinder): Promise<void> {
