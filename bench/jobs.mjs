@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
+import { benchDatabase } from './lib/bench-database.mjs';
 
 const dist = (path) => new URL(`../dist/${path}`, import.meta.url).href;
-const { loadConfig, migrateDatabase, startEmbeddedPostgres, selectQueueBackend } = await import(dist('libs/core/src/index.js'));
+const { loadConfig, selectQueueBackend } = await import(dist('libs/core/src/index.js'));
 const { NestFactory } = await import('@nestjs/core');
 const { AppModule } = await import(dist('apps/api/app.module.js'));
 const { WorkerModule } = await import(dist('apps/worker/worker.module.js'));
@@ -19,33 +19,6 @@ const { Queue, Worker } = await import('bullmq');
 const JOBS = Number(process.env.JOBS ?? 2000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 const IN_FLIGHT = 16;
-
-async function database() {
-  let serverUrl = process.env.DATABASE_URL;
-  let embedded;
-  if (!serverUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: mkdtempSync(join(tmpdir(), 'marquee-bench-')), persistent: false });
-    serverUrl = embedded.url;
-  }
-  const name = `marquee_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrateDatabase(url.toString(), { queueSchema: true });
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-      await embedded?.stop();
-    },
-  };
-}
 
 /** Adds `count` jobs with at most IN_FLIGHT adds pending, and resolves when `done()` reaches count. */
 async function drive(count, add, completed) {
@@ -98,7 +71,7 @@ async function marquee(config, label) {
   return { label, ms };
 }
 
-const db = await database();
+const db = await benchDatabase();
 const rows = [];
 try {
   for (const backend of process.env.REDIS_URL ? ['postgres', 'redis'] : ['postgres']) {

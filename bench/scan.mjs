@@ -8,12 +8,10 @@ import { Buffer } from 'node:buffer';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
+import { benchDatabase } from './lib/bench-database.mjs';
 
 const dist = (path) => new URL(`../dist/${path}`, import.meta.url).href;
-const { loadConfig, migrateDatabase, startEmbeddedPostgres, ConfigModule, DatabaseModule, QueueBackendModule } = await import(
-  dist('libs/core/src/index.js')
-);
+const { loadConfig, ConfigModule, DatabaseModule, QueueBackendModule } = await import(dist('libs/core/src/index.js'));
 const { QueuesModule } = await import(dist('libs/jobs/src/index.js'));
 const { SettingsModule } = await import(dist('libs/system/src/settings.module.js'));
 const { ArtworkModule } = await import(dist('libs/library/src/artwork/artwork.module.js'));
@@ -27,33 +25,6 @@ const { NestFactory } = await import('@nestjs/core');
 const { Module } = await import('@nestjs/common');
 
 const FILES = Number(process.env.FILES ?? 10_000);
-
-async function database() {
-  let serverUrl = process.env.DATABASE_URL;
-  let embedded;
-  if (!serverUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: mkdtempSync(join(tmpdir(), 'marquee-bench-')), persistent: false });
-    serverUrl = embedded.url;
-  }
-  const name = `marquee_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrateDatabase(url.toString(), { queueSchema: true });
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-      await embedded?.stop();
-    },
-  };
-}
 
 /**
  * A mixed tree like a real one: films in their folders (some with an NFO), series with seasons,
@@ -93,7 +64,7 @@ function generateTree(root, count) {
 const rate = (files, ms) => Math.round(files / (ms / 1000));
 
 const media = mkdtempSync(join(tmpdir(), 'marquee-bench-media-'));
-const db = await database();
+const db = await benchDatabase();
 try {
   const files = generateTree(media, FILES);
   const config = loadConfig(

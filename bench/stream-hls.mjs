@@ -10,11 +10,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { benchDatabase } from './lib/bench-database.mjs';
 
 const dist = (path) => new URL(`../dist/${path}`, import.meta.url).href;
-const { loadConfig, migrateDatabase, startEmbeddedPostgres, configureHttpApp, resolveBinary } = await import(
-  dist('libs/core/src/index.js')
-);
+const { loadConfig, configureHttpApp, resolveBinary } = await import(dist('libs/core/src/index.js'));
 const { AppModule } = await import(dist('apps/api/app.module.js'));
 const { WorkerModule } = await import(dist('apps/worker/worker.module.js'));
 const { UsersService, SessionService, AccessTokenService } = await import(dist('libs/auth/src/index.js'));
@@ -29,33 +28,6 @@ const SECONDS = Number(process.env.SECONDS ?? 60);
 const WIDTH = Number(process.env.WIDTH ?? 1280);
 const HEIGHT = Number(process.env.HEIGHT ?? 720);
 const REPEAT = Number(process.env.REPEAT ?? 3);
-
-async function database() {
-  let serverUrl = process.env.DATABASE_URL;
-  let embedded;
-  if (!serverUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: mkdtempSync(join(tmpdir(), 'marquee-bench-')), persistent: false });
-    serverUrl = embedded.url;
-  }
-  const name = `marquee_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrateDatabase(url.toString(), { queueSchema: true });
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-      await embedded?.stop();
-    },
-  };
-}
 
 const ffmpeg = resolveBinary('ffmpeg', process.env.FFMPEG_PATH).path;
 const ffprobe = resolveBinary('ffprobe', process.env.FFPROBE_PATH).path;
@@ -219,7 +191,7 @@ async function measure(dbUrl, backend, source) {
 const source = makeSource();
 const rows = [];
 for (const backend of process.env.REDIS_URL ? ['postgres', 'redis'] : ['postgres']) {
-  const db = await database();
+  const db = await benchDatabase();
   try {
     rows.push(await measure(db.url, backend, source));
   } finally {

@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { benchDatabase } from './lib/bench-database.mjs';
 
 const dist = (path) => new URL(`../dist/${path}`, import.meta.url).href;
-const { migrateDatabase, startEmbeddedPostgres } = await import(dist('libs/core/src/index.js'));
 const { StreamTokenService } = await import(dist('libs/auth/src/tokens/stream-token.service.js'));
 
 const CLIENTS = Number(process.env.CLIENTS ?? 100);
@@ -30,33 +30,6 @@ const SCENARIOS = [
   { label: '16 KiB ranges', length: 16 * 1024 },
 ];
 const CLOCK_TICKS = 100;
-
-async function database() {
-  let serverUrl = process.env.DATABASE_URL;
-  let embedded;
-  if (!serverUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: mkdtempSync(join(tmpdir(), 'marquee-bench-')), persistent: false });
-    serverUrl = embedded.url;
-  }
-  const name = `marquee_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrateDatabase(url.toString(), { queueSchema: true });
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-      await embedded?.stop();
-    },
-  };
-}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -259,7 +232,7 @@ async function main() {
   writeFileSync(filePath, file);
   const stats = statSync(filePath);
 
-  const db = await database();
+  const db = await benchDatabase();
   const sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
   const jwtSecret = randomBytes(32).toString('hex');
