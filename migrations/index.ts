@@ -5,6 +5,7 @@ import { JobSearchIndex1795321792772 } from './1795321792772-JobSearchIndex.js';
 import { LibraryCatalog1795325940772 } from './1795325940772-LibraryCatalog.js';
 import { LibrarySearch1795325940800 } from './1795325940800-LibrarySearch.js';
 import { UsersData1795832603340 } from './1795832603340-UsersData.js';
+import { HlsTranscodes1795832876011 } from './1795832876011-HlsTranscodes.js';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
 export const MIGRATIONS: Function[] = [
@@ -15,4 +16,5 @@ export const MIGRATIONS: Function[] = [
   LibraryCatalog1795325940772,
   LibrarySearch1795325940800,
   UsersData1795832603340,
+  HlsTranscodes1795832876011,
 ];

@@ -3,6 +3,9 @@ import { AppConfig, ConfigModule, DatabaseModule, LoggingModule, QueueBackendMod
 import { AuthHttpModule } from '@marquee/auth';
 import { EventsModule, JobsHttpModule, QueuesModule } from '@marquee/jobs';
 import { LibraryHttpModule } from '@marquee/library';
+import { DirectStreamModule, PlaybackModule } from '@marquee/streaming';
+import { SubtitlesHttpModule, TrickplayHttpModule } from '@marquee/streaming';
+import { HlsHttpModule } from '@marquee/streaming';
 import { SystemHttpModule } from '@marquee/system';
 import { UsersDataHttpModule } from '@marquee/users-data';
 
@@ -24,6 +27,11 @@ export class AppModule {
         LibraryHttpModule,
         SystemHttpModule,
         UsersDataHttpModule,
+        DirectStreamModule,
+        PlaybackModule,
+        SubtitlesHttpModule,
+        TrickplayHttpModule,
+        HlsHttpModule,
       ],
     };
   }

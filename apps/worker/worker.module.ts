@@ -2,6 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule, DatabaseModule, LoggingModule, QueueBackendModule } from '@marquee/core';
 import { JobsWorkerModule } from '@marquee/jobs';
 import { LibraryWorkerModule } from '@marquee/library';
+import { SubtitlesWorkerModule, TrickplayWorkerModule } from '@marquee/streaming';
+import { HlsWorkerModule } from '@marquee/streaming';
 import { SystemWorkerModule } from '@marquee/system';
 
 /** The processor side of every feature module. */
@@ -18,6 +20,9 @@ export class WorkerModule {
         JobsWorkerModule,
         LibraryWorkerModule,
         SystemWorkerModule,
+        SubtitlesWorkerModule,
+        TrickplayWorkerModule,
+        HlsWorkerModule,
       ],
     };
   }

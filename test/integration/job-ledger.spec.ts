@@ -198,6 +198,7 @@ describe.each(backends)('job ledger on the %s queue backend', (backend) => {
         'clean-ledger',
         'clean-missing-items',
         'evict-artwork-cache',
+        'evict-hls-cache',
         'reconcile-ledger',
       ]);
 

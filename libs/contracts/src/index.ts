@@ -6,3 +6,4 @@ export * from './system.js';
 export * from './library.js';
 export * from './streaming.js';
 export * from './users-data.js';
+export * from './hls.js';

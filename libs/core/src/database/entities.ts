@@ -20,6 +20,7 @@ import { Playlist } from '@marquee/users-data/entities/playlist.entity.js';
 import { PlaylistEntry } from '@marquee/users-data/entities/playlist-entry.entity.js';
 import { Setting } from '@marquee/system/entities/setting.entity.js';
 import { WorkerHeartbeat } from '@marquee/system/entities/worker-heartbeat.entity.js';
+import { HlsTranscode } from '@marquee/streaming/hls/sessions/hls-transcode.entity.js';
 
 /**
  * Every entity of every feature lib. Each lib owns its entity files; this list is the one place the
@@ -48,4 +49,5 @@ export const ENTITIES = [
   JobEvent,
   WorkerHeartbeat,
   Setting,
+  HlsTranscode,
 ];

@@ -9,6 +9,8 @@ export interface ScannedFile {
   itemId: string;
   /** What the dashboard shows, e.g. "Alien (1979).mkv". */
   label: string;
+  /** After a probe: how many embedded subtitle streams ffmpeg can turn into WebVTT. */
+  textSubtitleStreams?: number;
 }
 
 /** Runtime setting: compute video perceptual hashes in the fingerprint job (costs 25 frame grabs). */
@@ -16,8 +18,9 @@ export const VIDEO_PHASH_SETTING = 'library.videoPhash';
 
 /**
  * Which per-file jobs follow which: a scan queues a probe for video and audio (and a thumbnail and a
- * fingerprint for images); a successful probe queues the fingerprint, then a thumbnail for video or
- * the audio tags for music. Each job is deduplicated per file, so rescans never pile up copies.
+ * fingerprint for images); a successful probe queues the fingerprint, then a thumbnail and trickplay
+ * (and extract-subtitles when it found text subtitle streams) for video or the audio tags for music.
+ * Each job is deduplicated per file, so rescans never pile up copies.
  */
 @Injectable()
 export class MediaPipeline {
@@ -37,6 +40,8 @@ export class MediaPipeline {
   async afterProbe(file: ScannedFile): Promise<void> {
     await this.enqueue('fingerprint', 'fingerprint', [file], 'bulk');
     if (file.category === 'video') await this.enqueue('thumbnail', 'thumbnail', [file], 'bulk');
+    if (file.category === 'video') await this.enqueue('trickplay', 'trickplay', [file], 'bulk');
+    if (file.category === 'video' && file.textSubtitleStreams) await this.enqueue('extract-subtitles', 'extract-subtitles', [file], 'bulk');
     if (file.category === 'audio') await this.enqueue('audio-tags', 'audio-tags', [file], 'bulk');
   }
 

@@ -1,6 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { MediaFileJobPayload, QueueName } from '@marquee/contracts';
+import { isTextSubtitleCodec, type MediaFileJobPayload, type QueueName } from '@marquee/contracts';
 import { AppConfig, resolveBinary } from '@marquee/core';
 import { type JobContext, LedgerProcessor, QUEUE_POLICIES, WORKER_OPTIONS } from '@marquee/jobs';
 import { MediaProbeError, probeFile } from '@marquee/media';
@@ -82,6 +82,7 @@ export class MediaProbeProcessor extends LedgerProcessor {
       category: file.category,
       itemId: item.id,
       label: job.data && item.title,
+      textSubtitleStreams: probe.streams.filter((stream) => stream.type === 'subtitle' && isTextSubtitleCodec(stream.codec)).length,
     });
     const video = probe.streams.find((stream) => stream.type === 'video');
     const audio = probe.streams.find((stream) => stream.type === 'audio');

@@ -1,0 +1,92 @@
+import type { HlsRendition } from '@marquee/contracts';
+import { h264Level } from './codecs.js';
+
+export type VideoRenditionName = Exclude<HlsRendition, 'audio'>;
+
+interface VideoBox {
+  name: VideoRenditionName;
+  width: number;
+  height: number;
+  /** Peak video bitrate for a picture filling the whole box. */
+  maxKbps: number;
+}
+
+/** Largest first. A rendition is a box the picture is fitted into; it is never enlarged. */
+const VIDEO_BOXES: readonly VideoBox[] = [
+  { name: '1080p', width: 1920, height: 1080, maxKbps: 6000 },
+  { name: '720p', width: 1280, height: 720, maxKbps: 3000 },
+  { name: '480p', width: 854, height: 480, maxKbps: 1500 },
+  { name: '360p', width: 640, height: 360, maxKbps: 800 },
+  { name: '240p', width: 426, height: 240, maxKbps: 400 },
+];
+
+/** The top rendition and at most this many below it. */
+const MAX_VIDEO_RENDITIONS = 3;
+export const AUDIO_KBPS = 128;
+export const AUDIO_SAMPLE_RATE = 48_000;
+/** Frame rate assumed for the H.264 level when the probe did not report one. */
+const DEFAULT_FRAME_RATE = 30;
+/** A picture smaller than its box still needs some bitrate: the share of the box's never goes below this. */
+const MIN_BITRATE_SHARE = 0.25;
+
+export interface SourceVideo {
+  width: number;
+  height: number;
+  frameRate: number | null;
+}
+
+export interface VideoRendition {
+  kind: 'video';
+  name: VideoRenditionName;
+  width: number;
+  height: number;
+  /** The source's frame rate (never changed), when known. */
+  frameRate: number | null;
+  maxKbps: number;
+  /** H.264 level × 10 (31 = 3.1). */
+  level: number;
+  withAudio: boolean;
+}
+
+export interface AudioRendition {
+  kind: 'audio';
+  name: 'audio';
+}
+
+export type Rendition = VideoRendition | AudioRendition;
+
+const even = (value: number) => Math.max(2, 2 * Math.round(value / 2));
+
+/**
+ * The renditions of a source, best first: the smallest box that holds the whole picture (capped at
+ * 1080p) and the boxes below it, each picture fitted into its box without ever being enlarged, then
+ * audio alone. A source smaller than every box gets one rendition at its own size.
+ */
+export function renditionLadder(video: SourceVideo | null, hasAudio: boolean): Rendition[] {
+  const ladder: Rendition[] = [];
+  if (video && video.width > 0 && video.height > 0) {
+    let top = VIDEO_BOXES.findLastIndex((box) => video.width <= box.width && video.height <= box.height);
+    if (top === -1) top = 0;
+    const seen = new Set<string>();
+    for (const box of VIDEO_BOXES.slice(top, top + MAX_VIDEO_RENDITIONS)) {
+      const scale = Math.min(1, box.width / video.width, box.height / video.height);
+      const width = even(video.width * scale);
+      const height = even(video.height * scale);
+      if (seen.has(`${width}x${height}`)) continue;
+      seen.add(`${width}x${height}`);
+      const share = Math.max(MIN_BITRATE_SHARE, Math.min(1, (width * height) / (box.width * box.height)));
+      ladder.push({
+        kind: 'video',
+        name: box.name,
+        width,
+        height,
+        frameRate: video.frameRate && video.frameRate > 0 ? video.frameRate : null,
+        maxKbps: Math.round(box.maxKbps * share),
+        level: h264Level(width, height, video.frameRate || DEFAULT_FRAME_RATE),
+        withAudio: hasAudio,
+      });
+    }
+  }
+  if (hasAudio) ladder.push({ kind: 'audio', name: 'audio' });
+  return ladder;
+}

@@ -1,0 +1,112 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { HlsRendition } from '@marquee/contracts';
+import { MediaFile } from '@marquee/library/entities/media-file.entity.js';
+import { MediaItem } from '@marquee/library/entities/media-item.entity.js';
+import { MediaStream } from '@marquee/library/entities/media-stream.entity.js';
+import { DataSource } from 'typeorm';
+import { type Rendition, renditionLadder } from '../planning/ladder.js';
+import { type SegmentPlan, segmentPlan } from '../planning/segment-plan.js';
+import { variantKey } from '../storage/hls-paths.js';
+
+/** Codecs of pictures that are cover art rather than a film, when a container does not flag them. */
+const STILL_IMAGE_CODECS = new Set(['mjpeg', 'png', 'bmp', 'gif', 'webp']);
+
+export interface HlsSource {
+  item: Pick<MediaItem, 'id' | 'title' | 'libraryId'>;
+  file: Pick<MediaFile, 'id' | 'path' | 'size' | 'mtime' | 'durationMs' | 'libraryId'>;
+  video: MediaStream | null;
+  audio: MediaStream[];
+}
+
+export interface HlsVariant {
+  source: HlsSource;
+  rendition: Rendition;
+  audioStreamIndex: number | null;
+  videoStreamIndex: number | null;
+  key: string;
+  plan: SegmentPlan;
+}
+
+/**
+ * What HLS streams of an item: its first playable file and that file's streams, all from the
+ * catalogue. The ladder, the audio choice and the segment plan are derived from them here, the
+ * same way on the api (playlists, requests) and on the workers (the transcode).
+ */
+@Injectable()
+export class HlsSourceService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async assertItem(itemId: string): Promise<void> {
+    if (!(await this.dataSource.getRepository(MediaItem).existsBy({ id: itemId }))) throw new NotFoundException('Item not found');
+  }
+
+  async load(itemId: string): Promise<HlsSource> {
+    const item = await this.dataSource
+      .getRepository(MediaItem)
+      .findOne({ where: { id: itemId }, select: { id: true, title: true, libraryId: true } });
+    if (!item) throw new NotFoundException('Item not found');
+    const file = await this.dataSource
+      .getRepository(MediaFile)
+      .createQueryBuilder('f')
+      .select(['f.id', 'f.path', 'f.size', 'f.mtime', 'f.durationMs', 'f.libraryId'])
+      .where('f.itemId = :itemId', { itemId })
+      .andWhere(`f.category IN ('video', 'audio')`)
+      .andWhere(`f.archiveEntry = ''`)
+      .andWhere('f.missingSince IS NULL')
+      .orderBy(`CASE WHEN f.category = 'video' THEN 0 ELSE 1 END`)
+      .addOrderBy('f.path')
+      .getOne();
+    if (!file) throw new NotFoundException('This item has no video or audio file to stream');
+    if (!file.durationMs) throw new ConflictException('This item has not been probed yet; try again once its probe job has finished');
+    const streams = await this.dataSource.getRepository(MediaStream).find({ where: { fileId: file.id }, order: { streamIndex: 'ASC' } });
+    const video = streams.find((s) => s.type === 'video' && s.width && s.height && !STILL_IMAGE_CODECS.has(s.codec ?? '')) ?? null;
+    return { item, file, video, audio: streams.filter((s) => s.type === 'audio') };
+  }
+
+  /**
+   * The source audio stream to use: the one asked for (it must be an audio stream of this file),
+   * else the file's default one, else its first.
+   */
+  audioStream(source: HlsSource, requested?: number): MediaStream | null {
+    if (requested !== undefined) {
+      const chosen = source.audio.find((s) => s.streamIndex === requested);
+      if (!chosen) {
+        const choices = source.audio.map((s) => s.streamIndex);
+        throw new BadRequestException(
+          choices.length
+            ? `audio must be the index of one of this item's audio streams: ${choices.join(', ')}`
+            : 'This item has no audio stream to choose',
+        );
+      }
+      return chosen;
+    }
+    return source.audio.find((s) => s.isDefault) ?? source.audio[0] ?? null;
+  }
+
+  ladder(source: HlsSource): Rendition[] {
+    const video = source.video ? { width: source.video.width!, height: source.video.height!, frameRate: source.video.frameRate } : null;
+    return renditionLadder(video, source.audio.length > 0);
+  }
+
+  variant(source: HlsSource, name: HlsRendition, requestedAudio?: number): HlsVariant {
+    const ladder = this.ladder(source);
+    const rendition = ladder.find((r) => r.name === name);
+    if (!rendition) {
+      throw new NotFoundException(`This item has no ${name} rendition; it has: ${ladder.map((r) => r.name).join(', ') || 'none'}`);
+    }
+    const audio = this.audioStream(source, requestedAudio);
+    const usesAudio = rendition.kind === 'audio' || rendition.withAudio;
+    const audioStreamIndex = usesAudio && audio ? audio.streamIndex : null;
+    const videoStreamIndex = rendition.kind === 'video' ? source.video!.streamIndex : null;
+    const key = variantKey({
+      fileId: source.file.id,
+      fileSize: source.file.size,
+      fileMtime: source.file.mtime,
+      videoStreamIndex,
+      audioStreamIndex,
+      rendition,
+    });
+    return { source, rendition, audioStreamIndex, videoStreamIndex, key, plan: segmentPlan(source.file.durationMs!) };
+  }
+}
