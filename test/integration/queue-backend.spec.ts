@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { PingJobResult, SystemStatus } from '@marquee/contracts';
+import { QUEUE_NAMES, type PingJobResult, type SystemStatus } from '@marquee/contracts';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import request from 'supertest';
@@ -85,6 +85,29 @@ describe.each(backends)('api → worker on the %s queue backend', (backend) => {
     const good = await queues.add('library-maintenance', 'ping', { sentAt: new Date().toISOString(), nonce: 'after-failure' });
     expect((await finished(good.id!)).state).toBe('completed');
   });
+
+  (backend === 'postgres' ? it : it.skip)(
+    'the queues of a process share one connection pool, beside one LISTEN connection per worker',
+    async () => {
+      const queues = api.get(QueueService);
+      // Touch every queue at once so that separate pools would each have opened connections.
+      await Promise.all(QUEUE_NAMES.map((name) => queues.queue(name).getJobCounts('waiting', 'active')));
+      const client = new pg.Client({ connectionString: config.databaseUrl });
+      await client.connect();
+      const { rows } = await client.query<{ name: string; n: number }>(
+        `SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() GROUP BY 1`,
+      );
+      await client.end();
+      const count = (name: string) => rows.find((row) => row.name === name)?.n ?? 0;
+      // The api and the worker run in this one test process: one pool of at most 10 serves both.
+      expect(count('marquee-queue')).toBeGreaterThan(0);
+      expect(count('marquee-queue')).toBeLessThanOrEqual(10);
+      // Each Worker LISTENs on a connection of its own, named after its queue by BullMQ.
+      const listening = rows.filter((row) => (QUEUE_NAMES as readonly string[]).includes(row.name)).reduce((sum, row) => sum + row.n, 0);
+      expect(listening).toBeGreaterThan(0);
+      expect(listening).toBeLessThanOrEqual(QUEUE_NAMES.length);
+    },
+  );
 
   it('system status reports the worker through its heartbeat, with its readiness checks', async () => {
     await worker.get(WorkerHeartbeatService).beat();

@@ -1,7 +1,9 @@
 import type { QueueBackendKind } from '@marquee/contracts';
 import { type ConnectionOptions, createPostgresBackend, setDefaultBackendFactory } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
+import pg from 'pg';
 import type { AppConfig } from '../config/app-config.js';
+import { acquireSharedQueuePool, type QueueConnectionConfig } from './shared-queue-pool.js';
 
 /** The PostgreSQL schema that holds BullMQ's tables when it runs on PostgreSQL. */
 export const QUEUE_SCHEMA = 'bullmq';
@@ -42,16 +44,39 @@ export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
 
 const FAILED_FETCH_PAUSE_MS = 1000;
 
-type PostgresConnectionInternals = { waitUntilReady(): Promise<void>; readyPromise?: Promise<void> };
+type PostgresConnectionInternals = {
+  waitUntilReady(): Promise<void>;
+  readyPromise?: Promise<void>;
+  close(): Promise<void>;
+  schema: string;
+  pgModule?: typeof pg;
+  listenClientConfig?: pg.ClientConfig;
+  listenClientKeepAlive: boolean;
+};
+
+function isQueueConnectionConfig(connection: unknown): connection is QueueConnectionConfig {
+  return typeof connection === 'object' && connection !== null && typeof (connection as { schema?: unknown }).schema === 'string';
+}
 
 /**
- * BullMQ's PostgreSQL backend, minus one trap: its connection remembers a failed start-up (the
- * database unreachable at that moment, the schema not yet there) and then rejects every query at
- * once, without I/O — a Worker retrying in that state spins forever and starves the event loop.
- * Forgetting the failure makes the next query try again, over the network.
+ * BullMQ's PostgreSQL backend, with three changes:
+ * - all queues of a process share one pool per database and schema (see acquireSharedQueuePool),
+ *   while each Worker still LISTENs on its own dedicated client, outside the pool, as BullMQ does
+ *   with a pool of its own;
+ * - its connection remembers a failed start-up (the database unreachable at that moment, the schema
+ *   not yet there) and then rejects every query at once, without I/O — a Worker retrying in that
+ *   state spins forever and starves the event loop. Forgetting the failure makes the next query try
+ *   again, over the network;
+ * - a pause after each failed job fetch (see below).
  */
 export const createRecoveringPostgresBackend: typeof createPostgresBackend = (name, opts, factoryOpts) => {
-  const backend = createPostgresBackend(name, opts, factoryOpts);
+  const shared = isQueueConnectionConfig(opts.connection) ? acquireSharedQueuePool(opts.connection) : undefined;
+  const listenersBefore = shared?.pool.listeners('error') ?? [];
+  const backend = createPostgresBackend(
+    name,
+    shared ? { ...opts, connection: shared.pool as unknown as typeof opts.connection } : opts,
+    factoryOpts,
+  );
   // A Worker fetches its next job in a loop that retries at once when the fetch fails without I/O
   // (a pool ended under it, say): a pause after each failed fetch keeps that loop off the CPU.
   const moveToActive = backend.moveToActive.bind(backend);
@@ -73,6 +98,25 @@ export const createRecoveringPostgresBackend: typeof createPostgresBackend = (na
     });
     return ready;
   };
+  if (shared) {
+    // Given a pool, BullMQ assumes its default schema and LISTENs on a pooled client; ours is in the
+    // pool's search_path, and a dedicated LISTEN client keeps long waits from holding pool slots.
+    connection.schema = shared.schema;
+    (backend as unknown as { schema: string }).schema = shared.schema;
+    connection.pgModule = pg;
+    connection.listenClientConfig = shared.clientConfig;
+    connection.listenClientKeepAlive = true;
+    const added = shared.pool.listeners('error').filter((listener) => !listenersBefore.includes(listener));
+    const close = connection.close.bind(connection);
+    connection.close = async () => {
+      try {
+        await close();
+      } finally {
+        for (const listener of added) shared.pool.removeListener('error', listener as (...args: unknown[]) => void);
+        await shared.release();
+      }
+    };
+  }
   return backend;
 };
 
@@ -93,8 +137,9 @@ export function selectQueueBackend(config: Pick<AppConfig, 'redisUrl' | 'databas
     connection: {
       connectionString: config.databaseUrl,
       schema: queueSchemaFor(config.queuePrefix),
-      // Each Queue/Worker owns a small pool; twelve queues per process must fit max_connections.
-      max: 3,
+      // One pool per process, shared by every queue (see acquireSharedQueuePool); each Worker
+      // also holds one dedicated LISTEN connection.
+      max: 10,
       idleTimeoutMillis: 10_000,
       connectionTimeoutMillis: 5000,
       application_name: 'marquee-queue',
