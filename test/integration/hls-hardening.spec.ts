@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import pg from 'pg';
 import type { AppConfig } from '../../libs/core/src/index.js';
 import { JobLedger, QueueService } from '../../libs/jobs/src/index.js';
+import { TranscodeStore } from '../../libs/streaming/src/hls/sessions/transcode-store.js';
 import { HlsStorage } from '../../libs/streaming/src/hls/storage/hls-storage.js';
 import { SegmentCacheEviction } from '../../libs/streaming/src/hls/worker/segment-cache-eviction.js';
 import { bearer, seedAccounts, type TestAccount } from '../helpers/accounts.js';
@@ -108,6 +109,27 @@ describe('HLS hardening', () => {
     expect(await count(`SELECT count(*) FROM hls_transcodes WHERE "itemId" = '${item.itemId}'`)).toBe(transcodesBefore);
     expect(await count(`SELECT count(*) FROM job_runs WHERE queue = 'hls-transcode' AND "targetId" = '${item.itemId}'`)).toBe(jobsBefore);
     expect(existsSync(storage.cacheRoot)).toBe(false);
+  });
+
+  it('a segment whose transcode ended between a request looking for the file and for the transcode is not transcoded again', async () => {
+    const store = api.get(TranscodeStore);
+    const variantKey = `race-${randomUUID()}`;
+    const request = { itemId: item.itemId, fileId: item.fileId, variantKey, rendition: '240p', audioStreamIndex: null, userId: user.id };
+    // The run that made segments 0–2 and then ended: the request saw no file, then no live transcode.
+    await sql.query(
+      `INSERT INTO hls_transcodes (id, "itemId", "fileId", "variantKey", rendition, "startSegment", "nextSegment", "lastSegment",
+                                   "requestedSegment", state, "lastRequestAt", "endedAt")
+       VALUES ($1, $2, $3, $4, '240p', 0, 3, 2, 1, 'finished', now(), now())`,
+      [randomUUID(), item.itemId, item.fileId, variantKey],
+    );
+    const rows = () => count(`SELECT count(*) FROM hls_transcodes WHERE "variantKey" = '${variantKey}'`);
+    expect(await store.findOrStart({ ...request, startSegment: 1, lastSegment: 2 }, async () => true)).toBeNull();
+    expect(await rows()).toBe(1);
+    // Had the segment really been missing, a new run would start there.
+    const started = await store.findOrStart({ ...request, startSegment: 1, lastSegment: 2 }, async () => false);
+    expect(started).toMatchObject({ created: true, transcode: { startSegment: 1, state: 'queued' } });
+    expect(await rows()).toBe(2);
+    await store.end([started!.transcode.id], 'stopped');
   });
 
   it('a worker starting wipes the transcodes dead workers left: their rows, their work folders and their encoders', async () => {

@@ -1,4 +1,4 @@
-import { type FileHandle, open, utimes } from 'node:fs/promises';
+import { type FileHandle, open, stat, utimes } from 'node:fs/promises';
 import { HttpException, HttpStatus, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { HlsRendition, HlsTranscodeJobPayload } from '@marquee/contracts';
 import { JobLedger } from '@marquee/jobs';
@@ -85,15 +85,18 @@ export class HlsSegmentsService {
       if (Date.now() >= recheckAt) {
         recheckAt = Date.now() + RECHECK_MS;
         if (waitingOn && ABANDONED.has(await this.store.stateOf(waitingOn))) throw new SegmentNotReadyException();
-        waitingOn = await this.ensureTranscode(variant, index, userId);
+        waitingOn = await this.ensureTranscode(variant, index, path, userId);
       }
       if (Date.now() >= deadline) throw new SegmentNotReadyException();
       await sleep(POLL_MS);
     }
   }
 
-  /** Makes sure a live transcode will make `index` soon, starting one if needed, and leases it for the caller. Returns its id. */
-  private async ensureTranscode(variant: HlsVariant, index: number, userId: string): Promise<string> {
+  /**
+   * Makes sure a live transcode will make `index` soon, starting one if needed, and leases it for the
+   * caller. Returns its id, or undefined when the segment turned out to be made already.
+   */
+  private async ensureTranscode(variant: HlsVariant, index: number, path: string, userId: string): Promise<string | undefined> {
     const { source, rendition } = variant;
     const count = variant.plan.durationsMs.length;
     const request = {
@@ -110,7 +113,9 @@ export class HlsSegmentsService {
     if (failure) throw new HttpException(`Transcoding this segment failed: ${failure}`, HttpStatus.BAD_GATEWAY);
     if (await this.store.endedShortOf(variant.key, index))
       throw new NotFoundException(`Segment ${index} has no media: the source ends before the duration its container declares`);
-    const { transcode, created } = await this.store.findOrStart(request);
+    const found = await this.store.findOrStart(request, async () => (await stat(path).catch(() => undefined))?.isFile() === true);
+    if (!found) return undefined;
+    const { transcode, created } = found;
     if (created) {
       try {
         const payload: HlsTranscodeJobPayload = { transcodeId: transcode.id };

@@ -86,8 +86,13 @@ export class TranscodeStore {
     );
   }
 
-  /** The live transcode of the variant that will make `index` soon, or a new one started at `index`. */
-  async findOrStart(request: NewTranscode): Promise<{ transcode: LiveTranscode; created: boolean }> {
+  /**
+   * The live transcode of the variant that will make `index` soon, or a new one started at `index`;
+   * null when `isMade` says the segment exists after all. It is asked after the live transcodes were
+   * read: a transcode publishes its segments before it ends, so one that ended since the caller last
+   * looked for the file has left it there, and must not be started again.
+   */
+  async findOrStart(request: NewTranscode, isMade: () => Promise<boolean>): Promise<{ transcode: LiveTranscode; created: boolean } | null> {
     return this.dataSource.transaction(async (manager) => {
       // One decision at a time per variant, across every api replica.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('hls:' || $1))`, [request.variantKey]);
@@ -96,6 +101,7 @@ export class TranscodeStore {
       if (dead.length) await this.end(dead, 'lost', 'its worker stopped reporting', manager);
       const covering = live.find((t) => t.alive && covers(t, request.startSegment));
       if (covering) return { transcode: covering, created: false };
+      if (await isMade()) return null;
       // A seek: the caller's own transcodes of this variant that nobody else watches are of no more use.
       const superseded = live
         .filter((t) => t.alive && Object.keys(t.viewers).every((viewer) => viewer === request.userId))
