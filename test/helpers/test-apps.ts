@@ -35,7 +35,7 @@ export async function startApi(config: AppConfig, options: { extraControllers?: 
   @Module({ imports: [AppModule.forRoot(config)], controllers: options.extraControllers ?? [] })
   class TestApiModule {}
   await ensureQueueSchema(config);
-  const app = await NestFactory.create<NestExpressApplication>(TestApiModule, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(TestApiModule, { bufferLogs: true, abortOnError: false });
   configureHttpApp(app, config);
   await app.listen(0, '127.0.0.1');
   return app;
@@ -44,7 +44,7 @@ export async function startApi(config: AppConfig, options: { extraControllers?: 
 /** The worker exactly as main.ts builds it. */
 export async function startWorker(config: AppConfig): Promise<INestApplicationContext> {
   await ensureQueueSchema(config);
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true, abortOnError: false });
   await app.init();
   return app;
 }

@@ -20,3 +20,4 @@ export * from './audio/read-audio-tags.js';
 export * from './audio/split-artists.js';
 export * from './archive/zip-images.js';
 export * from './walk/walk-tree.js';
+export * from './cache/evict-cache-folder.js';

@@ -1,7 +1,5 @@
-import { lstat, readdir, rmdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
-import { isInside } from '../storage/hls-paths.js';
+import { type CacheEvictionResult, evictCacheFolder } from '@marquee/media';
 import { HlsStorage } from '../storage/hls-storage.js';
 
 export interface SegmentEvictionPolicy {
@@ -11,18 +9,7 @@ export interface SegmentEvictionPolicy {
   maxAgeHours: number;
 }
 
-export interface SegmentEvictionResult {
-  removedFiles: number;
-  removedBytes: number;
-  keptBytes: number;
-}
-
-interface CachedSegment {
-  path: string;
-  size: number;
-  /** Last use: the later of atime and mtime (serving a segment refreshes its mtime now and then). */
-  usedAt: number;
-}
+export type SegmentEvictionResult = CacheEvictionResult;
 
 const HOUR_MS = 3_600_000;
 
@@ -39,61 +26,12 @@ export class SegmentCacheEviction {
 
   async evict(policy: SegmentEvictionPolicy, now = Date.now()): Promise<SegmentEvictionResult> {
     if (!(policy.maxBytes >= 0) || !(policy.maxAgeHours >= 0)) throw new Error('maxBytes and maxAgeHours must be zero or more');
-    const root = this.storage.cacheRoot;
-    const files: CachedSegment[] = [];
-    const dirs: string[] = [];
-    await walk(root, root, files, dirs);
-
-    const result: SegmentEvictionResult = { removedFiles: 0, removedBytes: 0, keptBytes: 0 };
-    const cutoff = now - policy.maxAgeHours * HOUR_MS;
-    const kept: CachedSegment[] = [];
-    for (const file of files) {
-      if (file.usedAt < cutoff) await this.remove(file, result);
-      else kept.push(file);
-    }
-    let total = kept.reduce((sum, file) => sum + file.size, 0);
-    kept.sort((a, b) => a.usedAt - b.usedAt || a.path.localeCompare(b.path));
-    for (const file of kept) {
-      if (total <= policy.maxBytes) break;
-      if (await this.remove(file, result)) total -= file.size;
-    }
-    result.keptBytes = total;
-    for (const dir of dirs.sort((a, b) => b.length - a.length)) await rmdir(dir).catch(() => undefined);
+    const result = await evictCacheFolder(
+      this.storage.cacheRoot,
+      { maxBytes: policy.maxBytes, maxAgeMs: policy.maxAgeHours * HOUR_MS },
+      { now, onError: (path, error) => this.logger.warn(`Could not evict ${path}: ${error.message}`) },
+    );
     if (result.removedFiles) this.logger.log(`Evicted ${result.removedFiles} HLS segments (${result.removedBytes} bytes)`);
     return result;
-  }
-
-  private async remove(file: CachedSegment, result: SegmentEvictionResult): Promise<boolean> {
-    try {
-      await unlink(file.path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.logger.warn(`Could not evict ${file.path}: ${(error as Error).message}`);
-      return false;
-    }
-    result.removedFiles++;
-    result.removedBytes += file.size;
-    return true;
-  }
-}
-
-async function walk(root: string, dir: string, files: CachedSegment[], dirs: string[]): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  for (const name of names) {
-    const path = join(dir, name);
-    if (!isInside(root, path)) continue;
-    const info = await lstat(path).catch(() => undefined);
-    if (!info) continue;
-    if (info.isDirectory()) {
-      dirs.push(path);
-      await walk(root, path, files, dirs);
-    } else if (info.isFile()) {
-      files.push({ path, size: info.size, usedAt: Math.max(info.atimeMs, info.mtimeMs) });
-    }
   }
 }
