@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule, DatabaseModule, LoggingModule, QueueBackendModule } from '@marquee/core';
 import { JobsWorkerModule } from '@marquee/jobs';
 import { LibraryWorkerModule } from '@marquee/library';
-import { SubtitlesWorkerModule, TrickplayWorkerModule } from '@marquee/streaming';
+import { DerivedFilesWorkerModule, SubtitlesWorkerModule, TrickplayWorkerModule } from '@marquee/streaming';
 import { HlsWorkerModule } from '@marquee/streaming';
 import { SystemWorkerModule } from '@marquee/system';
 
@@ -22,6 +22,7 @@ export class WorkerModule {
         SystemWorkerModule,
         SubtitlesWorkerModule,
         TrickplayWorkerModule,
+        DerivedFilesWorkerModule,
         HlsWorkerModule,
       ],
     };

@@ -195,6 +195,7 @@ describe.each(backends)('job ledger on the %s queue backend', (backend) => {
     try {
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers.map((s) => s.key).sort()).toEqual([
+        'clean-derived-files',
         'clean-ledger',
         'clean-missing-items',
         'evict-artwork-cache',

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -9,7 +10,7 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { ApiKeysService, StreamTokenService } from '../../libs/auth/src/index.js';
 import type { AppConfig } from '../../libs/core/src/index.js';
-import { JobLedger } from '../../libs/jobs/src/index.js';
+import { JobLedger, QueueService } from '../../libs/jobs/src/index.js';
 import { TrickplayService } from '../../libs/streaming/src/index.js';
 import { bearer, seedAccounts, type TestAccount } from '../helpers/accounts.js';
 import { makeCorrupt, makeFlac, makeVideo } from '../helpers/media-fixtures.js';
@@ -344,5 +345,30 @@ describe('trickplay', () => {
       expect(res.body.detail).toMatch(/could not be generated: Could not extract thumbnails/);
       expect(await jobs(ids.broken)).toHaveLength(1);
     });
+  });
+
+  it('once an item is deleted, the daily clean-derived-files task removes its trickplay and subtitle folders, and no other', async () => {
+    const scheduler = await api.get(QueueService).queue('library-maintenance').getJobScheduler('clean-derived-files');
+    expect(scheduler?.every).toBe(24 * 60 * 60_000);
+    const trickplayOf = (id: string) => join(config.dataDir, 'trickplay', id);
+    const subtitlesOf = (id: string) => join(config.dataDir, 'subtitles', id);
+    expect(existsSync(trickplayOf(ids.tall))).toBe(true);
+    // A deleted item's leftovers, and a folder that is not an item's (never touched).
+    const gone = randomUUID();
+    for (const dir of [trickplayOf(gone), subtitlesOf(gone), join(config.dataDir, 'subtitles', 'not-an-item')]) {
+      mkdirSync(join(dir, '0123456789abcdef'), { recursive: true });
+      writeFileSync(join(dir, '0123456789abcdef', '0.vtt'), 'WEBVTT\n');
+    }
+    await sql.query(`DELETE FROM media_items WHERE id = $1`, [ids.tall]);
+
+    const { id } = await api.get(JobLedger).enqueue('library-maintenance', 'clean-derived-files', {});
+    const run = await waitFor(async () => {
+      const row = (await sql.query<{ state: string; result: unknown }>(`SELECT state, result FROM job_runs WHERE id = $1`, [id])).rows[0];
+      return row.state === 'completed' || row.state === 'failed' ? row : undefined;
+    }, 'the clean-up task');
+    expect(run).toEqual({ state: 'completed', result: { subtitleFolders: 1, trickplayFolders: 2 } });
+    expect([trickplayOf(ids.tall), trickplayOf(gone), subtitlesOf(gone)].map((dir) => existsSync(dir))).toEqual([false, false, false]);
+    expect(existsSync(trickplayOf(ids.film))).toBe(true);
+    expect(existsSync(join(config.dataDir, 'subtitles', 'not-an-item'))).toBe(true);
   });
 });

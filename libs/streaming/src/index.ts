@@ -5,3 +5,4 @@ export * from './subtitles/index.js';
 export * from './trickplay/index.js';
 export * from './hls/hls-http.module.js';
 export * from './hls/hls-worker.module.js';
+export * from './derived-files/derived-files-worker.module.js';

@@ -22,10 +22,14 @@ export class SubtitleStore {
     this.root = join(resolve(config.dataDir), 'subtitles');
   }
 
-  versionDir(itemId: string, version: string): string {
+  itemDir(itemId: string): string {
     if (!UUID.test(itemId)) throw new Error(`Not an item id: ${JSON.stringify(itemId)}`);
+    return this.inside(join(this.root, itemId.toLowerCase()));
+  }
+
+  versionDir(itemId: string, version: string): string {
     if (!VERSION.test(version)) throw new Error(`Not a source version: ${JSON.stringify(version)}`);
-    return this.inside(join(this.root, itemId.toLowerCase(), version));
+    return this.inside(join(this.itemDir(itemId), version));
   }
 
   path(itemId: string, version: string, streamIndex: number): string {
