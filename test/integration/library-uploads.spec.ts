@@ -510,6 +510,36 @@ describe('library uploads (POST libraries/:id/upload)', () => {
     expect(await exists(join(films, 'Aborted.mkv'))).toBe(false);
   });
 
+  it('an upload that stalls longer than MARQUEE_UPLOAD_IDLE_SECONDS is dropped with 408, leaving nothing behind', async () => {
+    const previous = process.env.MARQUEE_UPLOAD_IDLE_SECONDS;
+    process.env.MARQUEE_UPLOAD_IDLE_SECONDS = '1';
+    let release!: () => void;
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const before = await tree(root);
+      async function* chunks() {
+        yield mkvLike(MiB);
+        // Then nothing, as a client whose network went away without closing the connection.
+        await stalled;
+      }
+      const { req, start, response } = rawUpload('Stalled.mkv', 20 * MiB, chunks());
+      req.on('error', () => undefined);
+      const startedAt = Date.now();
+      start();
+      const answer = await response;
+      expect(answer.status).toBe(408);
+      expect(JSON.parse(answer.body)).toMatchObject({ status: 408, detail: 'The upload sent nothing for 1 s and was dropped' });
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+      await waitFor(async () => ((await tree(root)).join('\n') === before.join('\n') ? true : undefined), 'the temp file to go', 10_000);
+      expect(await exists(join(films, 'Stalled.mkv'))).toBe(false);
+      req.destroy();
+    } finally {
+      release();
+      if (previous === undefined) delete process.env.MARQUEE_UPLOAD_IDLE_SECONDS;
+      else process.env.MARQUEE_UPLOAD_IDLE_SECONDS = previous;
+    }
+  });
+
   it('a 200 MB upload is streamed: the api process RSS grows by less than 50 MB', async () => {
     const size = 200 * MiB;
     const chunk = Buffer.alloc(MiB, 0);

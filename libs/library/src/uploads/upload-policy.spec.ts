@@ -5,6 +5,7 @@ import {
   parseFolderField,
   parseFolderIndex,
   safeFileName,
+  uploadIdleTimeoutMs,
   uploadMaxBytes,
   UploadRejection,
   uploadTypeFor,
@@ -24,6 +25,21 @@ function rejection(call: () => unknown): { status: number; message: string } {
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'latin1') : Buffer.from(part))));
 const padded = (head: Buffer, length = 256) => Buffer.concat([head, Buffer.alloc(Math.max(0, length - head.length), 0x11)]);
+
+describe('uploadIdleTimeoutMs', () => {
+  it('defaults to 60 s, and takes MARQUEE_UPLOAD_IDLE_SECONDS from 1 to 3600', () => {
+    expect(uploadIdleTimeoutMs({})).toBe(60_000);
+    expect(uploadIdleTimeoutMs({ MARQUEE_UPLOAD_IDLE_SECONDS: '' })).toBe(60_000);
+    expect(uploadIdleTimeoutMs({ MARQUEE_UPLOAD_IDLE_SECONDS: '1' })).toBe(1000);
+    expect(uploadIdleTimeoutMs({ MARQUEE_UPLOAD_IDLE_SECONDS: ' 3600 ' })).toBe(3_600_000);
+  });
+
+  it.each(['0', '3601', '-1', '1.5', '2s'])('refuses %p naming the variable', (value) => {
+    expect(() => uploadIdleTimeoutMs({ MARQUEE_UPLOAD_IDLE_SECONDS: value })).toThrow(
+      `MARQUEE_UPLOAD_IDLE_SECONDS must be a whole number of seconds from 1 to 3600 (got "${value}")`,
+    );
+  });
+});
 
 describe('uploadMaxBytes', () => {
   it('defaults to 20 GiB', () => {

@@ -53,6 +53,21 @@ export function uploadMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
   return value;
 }
 
+/** The environment variable that overrides DEFAULT_UPLOAD_IDLE_SECONDS (a positive integer of seconds). */
+export const UPLOAD_IDLE_SECONDS_ENV = 'MARQUEE_UPLOAD_IDLE_SECONDS';
+/** An upload that sends nothing for this long is dropped (the server has no whole-request deadline, for big files). */
+export const DEFAULT_UPLOAD_IDLE_SECONDS = 60;
+
+/** How long an upload may send nothing before it is dropped with 408: MARQUEE_UPLOAD_IDLE_SECONDS (1 to 3600) or 60 s. */
+export function uploadIdleTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[UPLOAD_IDLE_SECONDS_ENV]?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_UPLOAD_IDLE_SECONDS * 1000;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > 3600)
+    throw new UploadConfigError(`${UPLOAD_IDLE_SECONDS_ENV} must be a whole number of seconds from 1 to 3600 (got "${raw}")`);
+  return value * 1000;
+}
+
 // ---------------------------------------------------------------------------------------------
 // File names
 // ---------------------------------------------------------------------------------------------

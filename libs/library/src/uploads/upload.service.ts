@@ -27,6 +27,7 @@ import {
   safeFileName,
   SNIFF_BYTES,
   UPLOAD_MAX_BYTES_ENV,
+  uploadIdleTimeoutMs,
   uploadMaxBytes,
   UploadRejection,
   uploadTypeFor,
@@ -40,8 +41,6 @@ const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
 const DRAIN_TIMEOUT_MS = 30_000;
 
 const FIELDS = ['folder', 'folderIndex'] as const;
-/** An upload that sends nothing for this long is dropped (the server has no whole-request deadline, for big files). */
-const UPLOAD_IDLE_TIMEOUT_MS = 60_000;
 type FieldName = (typeof FIELDS)[number];
 
 /** The client went away before the whole body arrived. */
@@ -85,8 +84,9 @@ export class UploadService {
   private readonly inFlight = new Set<string>();
 
   constructor(private readonly libraries: LibraryService) {
-    // An invalid MARQUEE_UPLOAD_MAX_BYTES stops the api at start rather than at the first upload.
+    // An invalid MARQUEE_UPLOAD_MAX_BYTES or MARQUEE_UPLOAD_IDLE_SECONDS stops the api at start rather than at the first upload.
     uploadMaxBytes();
+    uploadIdleTimeoutMs();
   }
 
   async upload(libraryId: string, req: Request): Promise<UploadResponse> {
@@ -192,10 +192,8 @@ export class UploadService {
     const onRequestError = () => fail(new ClientAbortedError());
     req.once('close', onRequestClose);
     req.once('error', onRequestError);
-    const idle = setTimeout(
-      () => fail(new UploadRejection(408, `The upload sent nothing for ${UPLOAD_IDLE_TIMEOUT_MS / 1000} s and was dropped`)),
-      UPLOAD_IDLE_TIMEOUT_MS,
-    );
+    const idleMs = uploadIdleTimeoutMs();
+    const idle = setTimeout(() => fail(new UploadRejection(408, `The upload sent nothing for ${idleMs / 1000} s and was dropped`)), idleMs);
     const onData = () => idle.refresh();
     req.on('data', onData);
     req.pipe(parser);
