@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import type { PlaybackCapabilities } from '@marquee/contracts';
 import { Transform, Type } from 'class-transformer';
@@ -12,35 +13,31 @@ const commaList = ({ value }: { value: unknown }) =>
     .filter((part) => part !== '');
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
-const nameList = { each: true, message: 'each value in $property must be a container or codec name (letters, digits, . _ -; at most 32)' };
+
+/** An optional comma list of up to 32 container or codec names. */
+const NameList = (description: string) =>
+  applyDecorators(
+    ApiPropertyOptional({ description }),
+    IsOptional(),
+    Transform(commaList),
+    IsArray(),
+    ArrayMaxSize(32),
+    IsString({ each: true }),
+    Matches(NAME, {
+      each: true,
+      message: 'each value in $property must be a container or codec name (letters, digits, . _ -; at most 32)',
+    }),
+  );
 
 /** The capabilities a client declares, as query parameters; everything left out falls back to a plain browser. */
 export class PlaybackQueryDto implements PlaybackCapabilities {
-  @ApiPropertyOptional({ description: 'Containers the client plays, e.g. `mp4,webm,mkv` (default: mp4, webm, mp3, flac, ogg)' })
-  @IsOptional()
-  @Transform(commaList)
-  @IsArray()
-  @ArrayMaxSize(32)
-  @IsString({ each: true })
-  @Matches(NAME, nameList)
+  @NameList('Containers the client plays, e.g. `mp4,webm,mkv` (default: mp4, webm, mp3, flac, ogg)')
   containers?: string[];
 
-  @ApiPropertyOptional({ description: 'Video codecs, ffprobe names or RFC 6381 ones, e.g. `h264,hevc` (default: h264, vp9, av1)' })
-  @IsOptional()
-  @Transform(commaList)
-  @IsArray()
-  @ArrayMaxSize(32)
-  @IsString({ each: true })
-  @Matches(NAME, nameList)
+  @NameList('Video codecs, ffprobe names or RFC 6381 ones, e.g. `h264,hevc` (default: h264, vp9, av1)')
   videoCodecs?: string[];
 
-  @ApiPropertyOptional({ description: 'Audio codecs, e.g. `aac,opus,ac3` (default: aac, mp3, opus, flac)' })
-  @IsOptional()
-  @Transform(commaList)
-  @IsArray()
-  @ArrayMaxSize(32)
-  @IsString({ each: true })
-  @Matches(NAME, nameList)
+  @NameList('Audio codecs, e.g. `aac,opus,ac3` (default: aac, mp3, opus, flac)')
   audioCodecs?: string[];
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100_000, description: 'The tallest video the client plays directly, in pixels' })
