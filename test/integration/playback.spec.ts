@@ -17,7 +17,7 @@ import { ffmpegPath, makeFlac, makeImage, makeVideo } from '../helpers/media-fix
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.js';
 import { startApi, startWorker } from '../helpers/test-apps.js';
 import { testConfig } from '../helpers/test-config.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitForScanAndJobs } from '../helpers/wait-for-scan.js';
 
 /** supertest keeps binary bodies as Buffers with this parser. */
 const binary = (res: request.Response, callback: (error: Error | null, body: Buffer) => void) => {
@@ -67,23 +67,6 @@ describe('playback decision: GET /api/v1/items/:id/playback', () => {
     (await sql.query<{ itemId: string }>(`SELECT "itemId" FROM media_files WHERE path = $1`, [path])).rows[0].itemId;
   const tokenOf = (url: string) => new URL(url, 'http://x').searchParams.get('st')!;
 
-  async function settle(since: Date): Promise<void> {
-    await waitFor(
-      async () => {
-        const { rows } = await sql.query<{ open: number; scans: number }>(
-          `SELECT count(*) FILTER (WHERE state IN ('queued', 'active'))::int AS open,
-                  count(*) FILTER (WHERE queue = 'library-scan' AND state = 'completed')::int AS scans
-           FROM job_runs WHERE "createdAt" >= $1`,
-          [since],
-        );
-        return rows[0].open === 0 && rows[0].scans > 0 ? true : undefined;
-      },
-      'the scan and every job it queued',
-      180_000,
-      250,
-    );
-  }
-
   beforeAll(async () => {
     media = mkdtempSync(join(tmpdir(), 'marquee-playback-media-'));
     file.plain = join(media, 'movies', 'Plain (2020)', 'Plain (2020).mp4');
@@ -114,7 +97,7 @@ describe('playback decision: GET /api/v1/items/:id/playback', () => {
         .set(bearer(admin))
         .send({ name: `Playback ${kind}`, kind, folders: [join(media, kind)] });
       expect(res.status).toBe(201);
-      await settle(since);
+      await waitForScanAndJobs(sql, since);
     }
     for (const name of ['plain', 'boxed', 'dual', 'flac', 'image']) id[name] = await itemOf(file[name]);
   }, 300_000);

@@ -19,6 +19,7 @@ import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-
 import { startApi, startWorker } from '../helpers/test-apps.js';
 import { testConfig } from '../helpers/test-config.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { waitForScanAndJobs } from '../helpers/wait-for-scan.js';
 
 interface ParsedCue {
   startMs: number;
@@ -111,23 +112,6 @@ describe('subtitles', () => {
       )
     ).rows;
 
-  async function settle(since: Date): Promise<void> {
-    await waitFor(
-      async () => {
-        const { rows } = await sql.query<{ open: number; scans: number }>(
-          `SELECT count(*) FILTER (WHERE state IN ('queued', 'active'))::int AS open,
-                  count(*) FILTER (WHERE queue = 'library-scan' AND state = 'completed')::int AS scans
-           FROM job_runs WHERE "createdAt" >= $1`,
-          [since],
-        );
-        return rows[0].open === 0 && rows[0].scans > 0 ? true : undefined;
-      },
-      'the scan and its jobs',
-      120_000,
-      250,
-    );
-  }
-
   beforeAll(async () => {
     media = mkdtempSync(join(tmpdir(), 'marquee-subtitles-media-'));
     outside = mkdtempSync(join(tmpdir(), 'marquee-subtitles-outside-'));
@@ -159,7 +143,7 @@ describe('subtitles', () => {
       .set(bearer(admin))
       .send({ name: 'Films', kind: 'movies', folders: [media] });
     expect(created.status).toBe(201);
-    await settle(since);
+    await waitForScanAndJobs(sql, since);
     ids.alien = await itemOf('Alien (1979).mkv');
     ids.matrix = await itemOf('The Matrix (1999).mp4');
     ids.broken = await itemOf('Broken (2020).mkv');

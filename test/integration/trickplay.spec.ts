@@ -18,6 +18,7 @@ import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-
 import { startApi, startWorker } from '../helpers/test-apps.js';
 import { testConfig } from '../helpers/test-config.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { waitForScanAndJobs } from '../helpers/wait-for-scan.js';
 
 interface ThumbnailCue {
   startMs: number;
@@ -92,23 +93,6 @@ describe('trickplay', () => {
   const durationOf = async (itemId: string) =>
     Number((await sql.query<{ d: string }>(`SELECT "durationMs" AS d FROM media_files WHERE "itemId" = $1`, [itemId])).rows[0].d);
 
-  async function settle(since: Date): Promise<void> {
-    await waitFor(
-      async () => {
-        const { rows } = await sql.query<{ open: number; scans: number }>(
-          `SELECT count(*) FILTER (WHERE state IN ('queued', 'active'))::int AS open,
-                  count(*) FILTER (WHERE queue = 'library-scan' AND state = 'completed')::int AS scans
-           FROM job_runs WHERE "createdAt" >= $1`,
-          [since],
-        );
-        return rows[0].open === 0 && rows[0].scans > 0 ? true : undefined;
-      },
-      'the scan and its jobs',
-      120_000,
-      250,
-    );
-  }
-
   beforeAll(async () => {
     media = mkdtempSync(join(tmpdir(), 'marquee-trickplay-media-'));
     await makeVideo(join(media, 'Film (2000)', 'Film (2000).mkv'), { seconds: 5, width: 640, height: 360, audio: false });
@@ -129,7 +113,7 @@ describe('trickplay', () => {
       .set(bearer(admin))
       .send({ name: 'Mixed', kind: 'mixed', folders: [media] });
     expect(created.status).toBe(201);
-    await settle(since);
+    await waitForScanAndJobs(sql, since);
     ids.film = await itemOf('Film (2000).mkv');
     ids.tall = await itemOf('Tall (2001).mp4');
     ids.broken = await itemOf('Broken (2002).mkv');
