@@ -16,6 +16,7 @@ import { SessionRevocation } from './sessions/session-revocation.js';
 import { SessionService } from './sessions/session.service.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
 import { JwtStrategy } from './tokens/jwt.strategy.js';
+import { StreamTokenAuthenticator } from './tokens/stream-token-authenticator.js';
 import { StreamTokenService } from './tokens/stream-token.service.js';
 import { UsersService } from './users/users.service.js';
 
@@ -33,6 +34,7 @@ import { UsersService } from './users/users.service.js';
     SessionService,
     AccessTokenService,
     StreamTokenService,
+    StreamTokenAuthenticator,
     JwtStrategy,
     ApiKeysService,
     UsersService,

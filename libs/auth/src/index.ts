@@ -10,3 +10,4 @@ export * from './sessions/session.service.js';
 export * from './tokens/access-token.service.js';
 export * from './tokens/stream-token.service.js';
 export * from './users/users.service.js';
+export * from './tokens/stream-token-authenticator.js';

@@ -2,15 +2,12 @@ import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { API_KEY_HEADER, STREAM_TOKEN_QUERY } from '../auth.constants.js';
 import { ApiKeysService, scopeSatisfies } from '../api-keys/api-keys.service.js';
 import { ADMIN_ROUTE, PUBLIC_ROUTE, REQUIRED_SCOPE, STREAM_ROUTE } from '../decorators.js';
 import type { ApiKeyScope } from '../entities/api-key.entity.js';
-import { User } from '../entities/user.entity.js';
 import type { Principal, RequestWithPrincipal } from '../principal.js';
-import { StreamTokenService } from '../tokens/stream-token.service.js';
+import { StreamTokenAuthenticator } from '../tokens/stream-token-authenticator.js';
 
 class JwtGuard extends AuthGuard('jwt') {
   override handleRequest<T>(error: unknown, principal: T | false, info: unknown): T {
@@ -37,8 +34,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
-    private readonly streamTokens: StreamTokenService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly streamTokens: StreamTokenAuthenticator,
   ) {}
 
   private flag(key: string, context: ExecutionContext): boolean {
@@ -82,10 +78,9 @@ export class AccessGuard implements CanActivate {
     const streamToken = req.query[STREAM_TOKEN_QUERY];
     if (streamRoute && typeof streamToken === 'string') {
       const itemId = String(req.params.itemId ?? req.params.id ?? '');
-      const userId = this.streamTokens.verify(streamToken, itemId);
-      const user = userId && (await this.dataSource.getRepository(User).findOneBy({ id: userId }));
-      if (!user || user.disabled) throw new UnauthorizedException('Invalid or expired stream token');
-      return { userId: user.id, username: user.username, role: user.role, via: 'stream-token', scopes: ['stream'], streamItemId: itemId };
+      const principal = await this.streamTokens.authenticate(streamToken, itemId);
+      if (!principal) throw new UnauthorizedException('Invalid or expired stream token');
+      return principal;
     }
     throw new UnauthorizedException('Authentication required: send "Authorization: Bearer <access token>" or "X-Api-Key: <key>"');
   }
