@@ -2,7 +2,7 @@
  * Jest runs in native ESM mode (NestJS 12 ships ES modules): ts-jest emits ESM, and Node is started
  * with --experimental-vm-modules by `npm test`.
  */
-const libs = ['contracts', 'core', 'media', 'auth', 'library', 'jobs', 'system', 'users-data', 'streaming'];
+const libs = ['contracts', 'core', 'media', 'auth', 'library', 'jobs', 'system', 'users-data', 'streaming', 'plugins', 'scrapers'];
 
 module.exports = {
   rootDir: __dirname,

@@ -6,6 +6,7 @@ import { LibraryCatalog1795325940772 } from './1795325940772-LibraryCatalog.js';
 import { LibrarySearch1795325940800 } from './1795325940800-LibrarySearch.js';
 import { UsersData1795832603340 } from './1795832603340-UsersData.js';
 import { HlsTranscodes1795832876011 } from './1795832876011-HlsTranscodes.js';
+import { Plugins1795842570857 } from './1795842570857-Plugins.js';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
 export const MIGRATIONS: Function[] = [
@@ -17,4 +18,5 @@ export const MIGRATIONS: Function[] = [
   LibrarySearch1795325940800,
   UsersData1795832603340,
   HlsTranscodes1795832876011,
+  Plugins1795842570857,
 ];

@@ -8,6 +8,8 @@ import { SubtitlesHttpModule, TrickplayHttpModule } from '@marquee/streaming';
 import { HlsHttpModule } from '@marquee/streaming';
 import { SystemHttpModule } from '@marquee/system';
 import { UsersDataHttpModule } from '@marquee/users-data';
+import { PluginsHttpModule } from '@marquee/plugins';
+import { ScrapersHttpModule } from '@marquee/scrapers';
 
 /** The HTTP side of every feature module. */
 @Module({})
@@ -32,6 +34,8 @@ export class AppModule {
         SubtitlesHttpModule,
         TrickplayHttpModule,
         HlsHttpModule,
+        PluginsHttpModule,
+        ScrapersHttpModule,
       ],
     };
   }

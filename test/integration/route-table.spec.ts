@@ -32,6 +32,8 @@ const ADMIN_ROUTES = new Set([
   'PATCH /api/v1/items/:id',
   'PUT /api/v1/items/:id/artwork/:kind',
   'DELETE /api/v1/items/:id/artwork/:kind',
+  'POST /api/v1/items/:id/identify',
+  'POST /api/v1/items/:id/apply-scrape',
 ]);
 /** Routes that answer with an endless stream once admitted: checked by status line only. */
 const STREAMING_ROUTES = new Set(['GET /api/v1/events']);

@@ -7,3 +7,4 @@ export * from './library.js';
 export * from './streaming.js';
 export * from './users-data.js';
 export * from './hls.js';
+export * from './plugins.js';

@@ -21,6 +21,7 @@ import { PlaylistEntry } from '@marquee/users-data/entities/playlist-entry.entit
 import { Setting } from '@marquee/system/entities/setting.entity.js';
 import { WorkerHeartbeat } from '@marquee/system/entities/worker-heartbeat.entity.js';
 import { HlsTranscode } from '@marquee/streaming/hls/sessions/hls-transcode.entity.js';
+import { Plugin } from '@marquee/plugins/entities/plugin.entity.js';
 
 /**
  * Every entity of every feature lib. Each lib owns its entity files; this list is the one place the
@@ -50,4 +51,5 @@ export const ENTITIES = [
   WorkerHeartbeat,
   Setting,
   HlsTranscode,
+  Plugin,
 ];
