@@ -5,6 +5,8 @@ import { LibraryWorkerModule } from '@marquee/library';
 import { DerivedFilesWorkerModule, SubtitlesWorkerModule, TrickplayWorkerModule } from '@marquee/streaming';
 import { HlsWorkerModule } from '@marquee/streaming';
 import { SystemWorkerModule } from '@marquee/system';
+import { PluginsWorkerModule } from '@marquee/plugins';
+import { ScrapersWorkerModule } from '@marquee/scrapers';
 
 /** The processor side of every feature module. */
 @Module({})
@@ -24,6 +26,8 @@ export class WorkerModule {
         TrickplayWorkerModule,
         DerivedFilesWorkerModule,
         HlsWorkerModule,
+        PluginsWorkerModule,
+        ScrapersWorkerModule,
       ],
     };
   }
