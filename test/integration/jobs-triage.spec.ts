@@ -429,30 +429,31 @@ describe('jobs triage API', () => {
   });
 
   it('retry-failed re-enqueues recent failures that were not run again since, as backfill', async () => {
+    // A queue no processor works, so that the retried jobs stay queued for the counts below.
     const target = (id: string) => ({ targetType: 'item', targetId: id, payload: { itemId: id }, name: 'import' });
     const [recent] = await seed(client, [
-      { queue: 'metadata-import', state: 'failed', ...target('m1'), createdAgo: 2 * HOUR, finishedAgo: HOUR },
-      { queue: 'metadata-import', state: 'failed', ...target('m2'), createdAgo: 3 * HOUR, finishedAgo: 2 * HOUR },
+      { queue: 'audio-waveform', state: 'failed', ...target('m1'), createdAgo: 2 * HOUR, finishedAgo: HOUR },
+      { queue: 'audio-waveform', state: 'failed', ...target('m2'), createdAgo: 3 * HOUR, finishedAgo: 2 * HOUR },
       // m2 ran again afterwards and worked: not retried.
-      { queue: 'metadata-import', state: 'completed', ...target('m2'), createdAgo: HOUR, finishedAgo: HOUR },
-      { queue: 'metadata-import', state: 'failed', ...target('m3'), createdAgo: 10 * DAY, finishedAgo: 10 * DAY },
-      { queue: 'metadata-import', state: 'completed', ...target('m4'), createdAgo: HOUR },
+      { queue: 'audio-waveform', state: 'completed', ...target('m2'), createdAgo: HOUR, finishedAgo: HOUR },
+      { queue: 'audio-waveform', state: 'failed', ...target('m3'), createdAgo: 10 * DAY, finishedAgo: 10 * DAY },
+      { queue: 'audio-waveform', state: 'completed', ...target('m4'), createdAgo: HOUR },
       { queue: 'plugin-run', state: 'failed', ...target('m5'), createdAgo: HOUR },
     ]);
-    expect((await post('queues/metadata-import/retry-failed').expect(200)).body).toEqual({ retried: 1 });
-    const retried = await client.query(`SELECT * FROM job_runs WHERE queue = 'metadata-import' AND state = 'queued'`);
+    expect((await post('queues/audio-waveform/retry-failed').expect(200)).body).toEqual({ retried: 1 });
+    const retried = await client.query(`SELECT * FROM job_runs WHERE queue = 'audio-waveform' AND state = 'queued'`);
     expect(retried.rows).toEqual([expect.objectContaining({ name: 'import', payload: { itemId: 'm1' }, targetId: 'm1', priority: 10 })]);
     expect(retried.rows[0].id).not.toBe(recent);
     // m1 has its retry now.
-    expect((await post('queues/metadata-import/retry-failed').expect(200)).body).toEqual({ retried: 0 });
-    expect((await post('queues/metadata-import/retry-failed', { days: 30 }).expect(200)).body).toEqual({ retried: 1 });
-    const summary = (await get('queues').expect(200)).body.find((q: { name: string }) => q.name === 'metadata-import');
+    expect((await post('queues/audio-waveform/retry-failed').expect(200)).body).toEqual({ retried: 0 });
+    expect((await post('queues/audio-waveform/retry-failed', { days: 30 }).expect(200)).body).toEqual({ retried: 1 });
+    const summary = (await get('queues').expect(200)).body.find((q: { name: string }) => q.name === 'audio-waveform');
     expect(summary.counts.queued).toBe(2);
-    // Backfill-priority BullMQ jobs, waiting for a metadata-import worker.
+    // Backfill-priority BullMQ jobs, waiting for a worker that never comes.
     expect(summary.bullmq.waiting + summary.bullmq.prioritized).toBe(2);
 
-    await post('queues/metadata-import/retry-failed', { days: 0 }).expect(400);
-    await post('queues/metadata-import/retry-failed', { days: 'seven' }).expect(400);
+    await post('queues/audio-waveform/retry-failed', { days: 0 }).expect(400);
+    await post('queues/audio-waveform/retry-failed', { days: 'seven' }).expect(400);
   });
 
   it('clean removes finished ledger rows (and BullMQ records) by age and state', async () => {
@@ -463,7 +464,7 @@ describe('jobs triage API', () => {
       { queue: 'thumbnail', state: 'cancelled', createdAgo: 10 * DAY },
       { queue: 'thumbnail', state: 'completed', createdAgo: DAY },
       { queue: 'thumbnail', state: 'queued', createdAgo: 10 * DAY },
-      { queue: 'audio-waveform', state: 'completed', createdAgo: 10 * DAY },
+      { queue: 'extract-subtitles', state: 'completed', createdAgo: 10 * DAY },
     ]);
     const count = async (queue: string) =>
       (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM job_runs WHERE queue = $1`, [queue])).rows[0].n;
@@ -472,7 +473,7 @@ describe('jobs triage API', () => {
     expect(await count('thumbnail')).toBe(2);
     expect((await post('queues/thumbnail/clean', { olderThanDays: 0 }).expect(200)).body).toEqual({ removed: 1 });
     expect(await count('thumbnail')).toBe(1); // the queued one stays
-    expect(await count('audio-waveform')).toBe(1);
+    expect(await count('extract-subtitles')).toBe(1);
 
     const queue = api.get(QueueService).queue('library-maintenance');
     expect((await queue.getJobCounts('completed')).completed).toBeGreaterThan(0);
