@@ -143,7 +143,8 @@ describe('videoPhash', () => {
     expect(await videoPhash(ffmpeg, small, 3000, { timeoutMs: 30_000 })).toBe(smallHash);
     expect(hammingDistance(smallHash, largeHash)).toBeLessThanOrEqual(8);
     expect(hammingDistance(smallHash, otherHash)).toBeGreaterThan(10);
-  });
+    // Three encodes and four hashing runs of ffmpeg: more than the default minute on a busy machine.
+  }, 180_000);
 
   it('rejects an unknown duration and a corrupt file clearly', async () => {
     const corrupt = join(dir, 'corrupt.mkv');
