@@ -7,4 +7,5 @@ export * from './library.js';
 export * from './streaming.js';
 export * from './users-data.js';
 export * from './hls.js';
+export * from './client-api.js';
 export * from './plugins.js';

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component } from '@angular/core';
 import { RouterOutlet } from '@angular/router';
 
-/** Root shell. Feature pages are lazy-loaded into the outlet (see app.routes.ts). */
+/** Root: the sign-in pages, or the signed-in shell with every feature lazy-loaded inside (see app.routes.ts). */
 @Component({
   selector: 'mq-root',
   imports: [RouterOutlet],

@@ -1,102 +1,90 @@
-import { HttpClient, HttpErrorResponse } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import type { HistoryEntryView, ItemSummary, PageOf, ResumeEntry } from '@marquee/contracts';
+import { Api } from '../../core/api.service';
+import { PosterCard } from '../../ui/poster-card.component';
+import { ResourceState } from '../../ui/resource-state';
+import { StatusMessage } from '../../ui/status-message.component';
 
-/** Shape of the @nestjs/terminus health check result served by GET /readyz. */
-interface HealthIndicatorResult {
-  [name: string]: { status: 'up' | 'down'; message?: string; [key: string]: unknown };
-}
-interface ReadyzResponse {
-  status: 'ok' | 'error' | 'shutting_down';
-  info?: HealthIndicatorResult;
-  error?: HealthIndicatorResult;
-  details?: HealthIndicatorResult;
-}
-
-type ReadyState = { kind: 'loading' } | { kind: 'ready' } | { kind: 'failing'; checks: string[] } | { kind: 'unreachable'; reason: string };
-
-function isReadyzResponse(value: unknown): value is ReadyzResponse {
-  return typeof value === 'object' && value !== null && 'status' in value;
-}
-
-function toState(body: ReadyzResponse): ReadyState {
-  if (body.status === 'ok') return { kind: 'ready' };
-  const failing = Object.entries(body.error ?? body.details ?? {})
-    .filter(([, check]) => check.status !== 'up')
-    .map(([name, check]) => (check.message ? `${name} (${check.message})` : name));
-  return { kind: 'failing', checks: failing.length ? failing : [body.status] };
-}
-
+/** Home: continue watching, recently added, recently played. */
 @Component({
   selector: 'mq-home-page',
+  imports: [PosterCard, StatusMessage, RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <main class="home">
-      <h1>Marquee</h1>
-      <p>Your media server is running. The full client arrives with its own release.</p>
-      <p class="status" role="status" aria-live="polite" [attr.data-state]="state().kind">
-        <span class="label">Server status:</span>
-        {{ statusText() }}
-      </p>
-    </main>
+    <h1>Home</h1>
+    <section aria-labelledby="resume-title">
+      <h2 id="resume-title">Continue watching</h2>
+      <mq-status
+        [loading]="resume.loading()"
+        [error]="resume.error()"
+        [empty]="!resume.value()?.items?.length"
+        emptyText="Nothing in progress. Start a film or an episode and it will wait for you here."
+      />
+      <div class="shelf">
+        @for (entry of resume.value()?.items ?? []; track entry.item.id) {
+          <mq-poster-card [item]="entry.item" [positionMs]="entry.userData.positionMs" />
+        }
+      </div>
+    </section>
+    <section aria-labelledby="added-title">
+      <h2 id="added-title">Recently added</h2>
+      <mq-status
+        [loading]="added.loading()"
+        [error]="added.error()"
+        [empty]="!added.value()?.items?.length"
+        emptyText="The library is empty so far."
+      />
+      @if (!added.loading() && !added.value()?.items?.length && !added.error()) {
+        <p class="muted">Administrators add folders under <a routerLink="/admin/libraries">Libraries</a>.</p>
+      }
+      <div class="shelf">
+        @for (item of added.value()?.items ?? []; track item.id) {
+          <mq-poster-card [item]="item" />
+        }
+      </div>
+    </section>
+    <section aria-labelledby="played-title">
+      <h2 id="played-title">Recently played</h2>
+      <mq-status [loading]="played.loading()" [error]="played.error()" [empty]="!recentlyPlayed().length" emptyText="Nothing played yet." />
+      <div class="shelf">
+        @for (item of recentlyPlayed(); track item.id) {
+          <mq-poster-card [item]="item" />
+        }
+      </div>
+    </section>
   `,
   styles: `
-    .home {
-      max-width: 40rem;
-      margin: 0 auto;
-      padding: 4rem 1.5rem;
+    section {
+      margin-bottom: 2rem;
     }
-    h1 {
-      margin: 0 0 0.5rem;
-      font-size: clamp(2rem, 6vw, 3rem);
-      color: var(--mq-accent);
+    h2 {
+      font-size: 1.2rem;
     }
-    .status {
-      color: var(--mq-muted);
-    }
-    .label {
-      font-weight: 600;
-    }
-    .status[data-state='ready'] {
-      color: var(--mq-ok);
-    }
-    .status[data-state='failing'],
-    .status[data-state='unreachable'] {
-      color: var(--mq-error);
+    .shelf {
+      display: grid;
+      grid-auto-flow: column;
+      grid-auto-columns: minmax(120px, 150px);
+      gap: 1rem;
+      overflow-x: auto;
+      padding-bottom: 0.5rem;
     }
   `,
 })
 export class HomePage {
-  private readonly http = inject(HttpClient);
-
-  protected readonly state = signal<ReadyState>({ kind: 'loading' });
-
-  protected readonly statusText = computed(() => {
-    const state = this.state();
-    switch (state.kind) {
-      case 'loading':
-        return 'Checking…';
-      case 'ready':
-        return 'Ready';
-      case 'failing':
-        return `Not ready: ${state.checks.join(', ')}`;
-      case 'unreachable':
-        return `Unreachable (${state.reason})`;
-    }
+  private readonly api = inject(Api);
+  protected readonly resume = new ResourceState<PageOf<ResumeEntry>>();
+  protected readonly added = new ResourceState<PageOf<ItemSummary>>();
+  protected readonly played = new ResourceState<PageOf<HistoryEntryView>>();
+  /** One card per item, latest play first. */
+  protected readonly recentlyPlayed = computed(() => {
+    const seen = new Set<string>();
+    return (this.played.value()?.items ?? []).map((e) => e.item).filter((item) => !seen.has(item.id) && seen.add(item.id));
   });
 
   constructor() {
-    const sub = this.http.get<ReadyzResponse>('/readyz').subscribe({
-      next: (body) => this.state.set(toState(body)),
-      error: (err: unknown) => {
-        // A 503 from terminus still carries the health JSON in the error body.
-        if (err instanceof HttpErrorResponse && isReadyzResponse(err.error)) {
-          this.state.set(toState(err.error));
-        } else {
-          const reason = err instanceof HttpErrorResponse ? err.status || 'network error' : 'unknown error';
-          this.state.set({ kind: 'unreachable', reason: String(reason) });
-        }
-      },
-    });
-    inject(DestroyRef).onDestroy(() => sub.unsubscribe());
+    void this.resume.load(() => this.api.get('me/resume', { query: { limit: 20 } }));
+    void this.added.load(() => this.api.get('items', { query: { type: 'movie,series,album,gallery', sort: '-added', limit: 20 } }));
+    void this.played.load(() => this.api.get('me/history', { query: { limit: 40 } }));
   }
 }
