@@ -1,9 +1,12 @@
 // bench/scan: files per second of Marquee's library scan on a generated tree (probe excluded: the
 // per-file jobs are queued, not run), side by side with a bare walk + stat of the same tree in the
 // same run (the floor no scanner can beat). Anchor: Navidrome's unchanged rescan runs at ~4,700 files/s.
+// Each run also shows the CPU time it took in this process and in the PostgreSQL backends serving it
+// (when PostgreSQL runs on this machine): on a machine busy with other work, wall time swings, CPU
+// time much less.
 // Run: `npm run bench:scan` (FILES=10000 to change the size; DATABASE_URL to use a server, else an
 // embedded PostgreSQL).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +66,31 @@ function generateTree(root, count) {
 
 const rate = (files, ms) => Math.round(files / (ms / 1000));
 
+/** CPU milliseconds used so far by this process, and by the bench database's PostgreSQL backends (null when not readable here). */
+async function cpuTime(dataSource, database) {
+  const own = process.cpuUsage();
+  const backends = await dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database]);
+  const postgres = new Map();
+  for (const { pid } of backends) {
+    try {
+      // utime and stime, in clock ticks (100 a second on Linux), after the command name.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      postgres.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      return { node: (own.user + own.system) / 1000, postgres: null };
+    }
+  }
+  return { node: (own.user + own.system) / 1000, postgres };
+}
+
+function cpuSpent(before, after) {
+  const node = after.node - before.node;
+  if (!before.postgres || !after.postgres) return { node, postgres: null };
+  let postgres = 0;
+  for (const [pid, ms] of after.postgres) postgres += ms - (before.postgres.get(pid) ?? 0);
+  return { node, postgres };
+}
+
 const media = mkdtempSync(join(tmpdir(), 'marquee-bench-media-'));
 const db = await benchDatabase();
 try {
@@ -96,11 +124,14 @@ try {
   for await (const directory of walkTree(media)) walked += directory.files.length;
   const walkMs = performance.now() - started;
 
+  const database = new URL(db.url).pathname.slice(1);
   const timed = async (options) => {
     const fresh = await dataSource.getRepository(Library).findOneByOrFail({ id: library.id });
+    const cpu0 = await cpuTime(dataSource, database);
     const t0 = performance.now();
     const summary = await scanner.scan(fresh, options);
-    return { ms: performance.now() - t0, summary };
+    const ms = performance.now() - t0;
+    return { ms, summary, cpu: cpuSpent(cpu0, await cpuTime(dataSource, database)) };
   };
   const firstBare = await timed({ enqueueDownstream: false });
   await dataSource.query(`DELETE FROM media_items WHERE "libraryId" = $1`, [library.id]);
@@ -111,14 +142,18 @@ try {
 
   const rows = [
     ['reference: walk + stat only (no catalogue)', walked, walkMs],
-    ['first scan, per-file jobs not queued', firstBare.summary.files, firstBare.ms],
-    [`first scan, ${queued} per-file jobs queued`, first.summary.files, first.ms],
-    ['no-change rescan', rescan.summary.unchanged, rescan.ms],
+    ['first scan, per-file jobs not queued', firstBare.summary.files, firstBare.ms, firstBare.cpu],
+    [`first scan, ${queued} per-file jobs queued`, first.summary.files, first.ms, first.cpu],
+    ['no-change rescan', rescan.summary.unchanged, rescan.ms, rescan.cpu],
   ];
-  for (const [label, count, ms] of rows)
+  for (const [label, count, ms, cpu] of rows) {
+    const cpuText = !cpu
+      ? ''
+      : `   CPU ${Math.round(cpu.node)} ms node` + (cpu.postgres === null ? '' : ` + ${Math.round(cpu.postgres)} ms PostgreSQL`);
     console.log(
-      `${label.padEnd(48)} ${String(count).padStart(6)} files ${String(Math.round(ms)).padStart(7)} ms ${String(rate(count, ms)).padStart(7)} files/s`,
+      `${label.padEnd(48)} ${String(count).padStart(6)} files ${String(Math.round(ms)).padStart(7)} ms ${String(rate(count, ms)).padStart(7)} files/s${cpuText}`,
     );
+  }
   console.log('anchors: Navidrome unchanged rescan ~4,700 files/s; target first scan >= 1,000 files/s before probing');
   await app.close();
 } finally {

@@ -21,3 +21,4 @@ export * from './audio/split-artists.js';
 export * from './archive/zip-images.js';
 export * from './walk/walk-tree.js';
 export * from './cache/evict-cache-folder.js';
+export * from './async/map-limited.js';

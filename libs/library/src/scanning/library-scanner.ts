@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { access, stat } from 'node:fs/promises';
+import { access, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -7,6 +7,7 @@ import {
   type AudioTags,
   classifyPath,
   listZipImages,
+  mapLimited,
   mediaCategory,
   oshash,
   type PathClassification,
@@ -19,7 +20,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Library } from '../entities/library.entity.js';
 import { isInside } from '../libraries/folder-policy.js';
 import { MediaPipeline, type ScannedFile } from '../processing/media-pipeline.js';
-import { ContainerResolver } from './container-resolver.js';
+import { ContainerResolver, type ResolvedContainer } from './container-resolver.js';
 import { archiveGallery, type LeafFields, placeFile, type Placement } from './file-placement.js';
 import { SidecarFinder } from './sidecar-finder.js';
 import { type SidecarTarget, SidecarWork } from './sidecar-work.js';
@@ -80,6 +81,22 @@ interface NewFile {
   entries?: { name: string; size: number }[];
 }
 
+interface ChangedFile {
+  rows: ExistingFile[];
+  file: WalkedFile;
+  oshash?: string;
+}
+
+/** What one flush takes from the walk: read (prepared), then written in one transaction. */
+interface ScanBatch {
+  news: NewFile[];
+  changed: ChangedFile[];
+  gone: ExistingFile[];
+  restored: ExistingFile[];
+  /** NFOs changed since the last scan, to apply again to the items beside them. */
+  changedNfos: string[];
+}
+
 /** State of one scan run, between batches. */
 class ScanRun {
   readonly summary: ScanSummary = {
@@ -104,11 +121,26 @@ class ScanRun {
   /** Folders walked per library root: a full scan marks files elsewhere missing. */
   readonly visited = new Set<string>();
   news: NewFile[] = [];
-  changed: { rows: ExistingFile[]; file: WalkedFile }[] = [];
+  changed: ChangedFile[] = [];
   gone: ExistingFile[] = [];
   restored: ExistingFile[] = [];
-  /** NFOs changed since the last scan, to apply again to the items beside them. */
   changedNfos: string[] = [];
+  /**
+   * The batch pipeline: while the walk gathers a batch, the last one is read (oshash, tags) and the
+   * one before it written. Writes stay in walk order, one transaction at a time. Each promise has a
+   * handler attached, so a failure waits for the next flush (or the end of the scan) to be thrown.
+   */
+  preparing: Promise<unknown> = Promise.resolve();
+  writing: Promise<void> = Promise.resolve();
+  /** The write before `writing`: a flush waits for it, so no more than three batches are ever held. */
+  writingBefore: Promise<void> = Promise.resolve();
+  /** The per-file jobs of the last batch written, queued while the next batch is written. */
+  enqueuing: Promise<void> = Promise.resolve();
+  /**
+   * The first walk of a full scan of a library that had no files: the catalogue has nothing for any
+   * directory it reaches, so there is nothing to look up.
+   */
+  catalogueEmpty: boolean;
 
   constructor(
     readonly library: Library,
@@ -116,6 +148,7 @@ class ScanRun {
     readonly expectedFiles: number,
   ) {
     this.containers = new ContainerResolver(library.id);
+    this.catalogueEmpty = expectedFiles === 0 && !options.paths;
   }
 
   get pending(): number {
@@ -146,12 +179,13 @@ export class LibraryScanner {
     // One scan per library at a time, across every worker: the lock lives as long as this connection.
     const lock = this.dataSource.createQueryRunner();
     await lock.connect();
+    let run: ScanRun | undefined;
     try {
       await lock.query(`SELECT pg_advisory_lock(hashtext($1))`, [`library-scan:${library.id}`]);
       const [{ count }] = await this.dataSource.query<{ count: string }[]>(`SELECT count(*) FROM media_files WHERE "libraryId" = $1`, [
         library.id,
       ]);
-      const run = new ScanRun(library, options, Number(count));
+      run = new ScanRun(library, options, Number(count));
       if (options.paths) await this.scanPaths(run, options.paths);
       else await this.scanFolders(run);
       await this.propagateMissing(library.id);
@@ -161,6 +195,9 @@ export class LibraryScanner {
       await options.progress?.(100, this.describe(run));
       return run.summary;
     } finally {
+      // A scan that failed mid-walk may still be writing a batch: the lock is held until it is done.
+      await run?.writing.catch(() => undefined);
+      await run?.enqueuing.catch(() => undefined);
       await lock.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`library-scan:${library.id}`]).catch(() => undefined);
       await lock.release();
     }
@@ -203,13 +240,20 @@ export class LibraryScanner {
       if (group.length >= LOOKUP_DIRECTORIES || groupFiles >= LOOKUP_FILES) await compare();
     }
     if (group.length) await compare();
-    await this.flush(run);
+    await this.drain(run);
+    run.catalogueEmpty = false;
   }
 
   private async scanPaths(run: ScanRun, paths: string[]): Promise<void> {
     for (const path of paths) {
       const root = run.library.folders.find((folder) => isInside(folder, path));
       if (!root) continue;
+      // A symlink in the folder may point out of it: what lies there is not the library's (the walk never follows it either).
+      const real = await realpath(path).catch(() => undefined);
+      if (real !== undefined && !isInside(await realpath(root).catch(() => root), real)) {
+        await run.options.log?.(`${path} leads out of the library's folder ${root}; it is not scanned`, 'warn');
+        continue;
+      }
       const info = await stat(path).catch(() => undefined);
       if (!info) {
         await this.markPathMissing(run, path);
@@ -221,7 +265,7 @@ export class LibraryScanner {
         const dir = dirname(path);
         const file: WalkedFile = { name: basename(path), path, size: info.size, mtimeMs: info.mtimeMs };
         await this.scanDirectories(run, root, [{ dir, relativeDir: toPosix(relative(root, dir)), files: [file] }], new Set([path]));
-        await this.flush(run);
+        await this.drain(run);
       }
     }
   }
@@ -233,14 +277,13 @@ export class LibraryScanner {
   /** Compares a group of directories with the catalogue, in one query. `only`: a partial scan of these files alone. */
   private async scanDirectories(run: ScanRun, root: string, directories: WalkedDirectory[], only: Set<string> | undefined): Promise<void> {
     run.options.signal?.throwIfAborted();
-    const rows = await this.dataSource.query<(ExistingFile & { folder: string })[]>(
-      `SELECT id, path, folder, "archiveEntry", size::float8 AS size, (extract(epoch FROM mtime) * 1000)::float8 AS "mtimeMs", "itemId",
-              "missingSince" IS NOT NULL AS missing
-       FROM media_files WHERE "libraryId" = $1 AND folder = ANY($2)`,
-      [run.library.id, directories.map((directory) => directory.dir)],
-    );
+    const rows = run.catalogueEmpty ? [] : await this.catalogued(run, directories);
     const byFolder = new Map<string, ExistingFile[]>();
-    for (const row of rows) byFolder.set(row.folder, [...(byFolder.get(row.folder) ?? []), row]);
+    for (const row of rows) {
+      const inFolder = byFolder.get(row.folder);
+      if (inFolder) inFolder.push(row);
+      else byFolder.set(row.folder, [row]);
+    }
     for (const directory of directories) this.compareDirectory(run, root, directory, byFolder.get(directory.dir) ?? [], only);
     const now = Date.now();
     if (now - run.lastProgressAt >= PROGRESS_INTERVAL_MS) {
@@ -250,6 +293,16 @@ export class LibraryScanner {
         this.describe(run),
       );
     }
+  }
+
+  /** What the catalogue holds for these directories. */
+  private catalogued(run: ScanRun, directories: WalkedDirectory[]): Promise<(ExistingFile & { folder: string })[]> {
+    return this.dataSource.query(
+      `SELECT id, path, folder, "archiveEntry", size::float8 AS size, (extract(epoch FROM mtime) * 1000)::float8 AS "mtimeMs", "itemId",
+              "missingSince" IS NOT NULL AS missing
+       FROM media_files WHERE "libraryId" = $1 AND folder = ANY($2)`,
+      [run.library.id, directories.map((directory) => directory.dir)],
+    );
   }
 
   private compareDirectory(
@@ -269,7 +322,9 @@ export class LibraryScanner {
     const existing = new Map<string, ExistingFile[]>();
     for (const row of rows) {
       if (only && !only.has(row.path)) continue;
-      existing.set(row.path, [...(existing.get(row.path) ?? []), row]);
+      const atPath = existing.get(row.path);
+      if (atPath) atPath.push(row);
+      else existing.set(row.path, [row]);
     }
     const lastScan = run.library.lastScannedAt?.getTime() ?? 0;
     for (const file of directory.files) {
@@ -319,64 +374,107 @@ export class LibraryScanner {
     }
   }
 
+  /**
+   * Hands what the walk gathered to the pipeline: its files are read while the previous batch is
+   * written, and it is written after that one. Returns once the previous batch has been read and
+   * the one before it written.
+   */
   private async flush(run: ScanRun): Promise<void> {
     if (run.pending === 0 && run.changedNfos.length === 0) return;
     run.options.signal?.throwIfAborted();
-    const news = run.news.splice(0);
-    const changed = run.changed.splice(0);
-    const gone = run.gone.splice(0);
-    const restored = run.restored.splice(0);
-    const changedNfos = run.changedNfos.splice(0);
-
-    const ok = new Array<boolean>(news.length);
-    let next = 0;
-    const preparer = async () => {
-      while (next < news.length) {
-        const index = next++;
-        ok[index] = await this.prepare(run, news[index]);
-      }
+    const batch: ScanBatch = {
+      news: run.news.splice(0),
+      changed: run.changed.splice(0),
+      gone: run.gone.splice(0),
+      restored: run.restored.splice(0),
+      changedNfos: run.changedNfos.splice(0),
     };
-    await Promise.all(Array.from({ length: Math.min(PREPARE_CONCURRENCY, news.length) }, preparer));
-    const prepared = news.filter((_item, index) => ok[index]);
-    for (const entry of changed) {
-      if (entry.file.size > 0) (entry as { oshash?: string }).oshash = await oshash(entry.file.path).catch(() => undefined);
-    }
+    await run.preparing;
+    await run.writingBefore;
+    const prepared = this.prepareBatch(run, batch);
+    const written = Promise.all([prepared, run.writing]).then(([news]) => this.write(run, batch, news));
+    run.preparing = prepared;
+    run.writingBefore = run.writing;
+    run.writing = written;
+    prepared.catch(() => undefined);
+    written.catch(() => undefined);
+  }
+
+  /** Flushes, then waits until every batch has been written and its jobs queued (and throws what went wrong). */
+  private async drain(run: ScanRun): Promise<void> {
+    await this.flush(run);
+    await run.writing;
+    await run.enqueuing;
+  }
+
+  /** The batch's new files that could be read, in walk order; changed files get their new oshash. */
+  private async prepareBatch(run: ScanRun, batch: ScanBatch): Promise<NewFile[]> {
+    const ok = await mapLimited(batch.news, PREPARE_CONCURRENCY, (item) => this.prepare(run, item));
+    await mapLimited(batch.changed, PREPARE_CONCURRENCY, async (entry) => {
+      if (entry.file.size > 0) entry.oshash = await oshash(entry.file.path).catch(() => undefined);
+    });
+    return batch.news.filter((_item, index) => ok[index]);
+  }
+
+  private async write(run: ScanRun, batch: ScanBatch, prepared: NewFile[]): Promise<void> {
+    run.options.signal?.throwIfAborted();
+    const { changed, gone, restored, changedNfos } = batch;
     const moves = await this.findMoves(run, prepared);
 
     const downstream: ScannedFile[] = [];
     const sidecarTargets: SidecarTarget[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
-        for (const [item, from] of moves) {
+        if (moves.size) {
+          const moved = [...moves];
           await manager.query(
-            `UPDATE media_files SET path = $2, folder = $3, size = $4, mtime = $5, "missingSince" = NULL, "updatedAt" = now() WHERE id = $1`,
-            [from.id, item.file.path, dirname(item.file.path), item.file.size, new Date(Math.floor(item.file.mtimeMs))],
+            `UPDATE media_files f SET path = m.path, folder = m.folder, size = m.size, mtime = m.mtime, "missingSince" = NULL, "updatedAt" = now()
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[]) AS m(id, path, folder, size, mtime)
+             WHERE f.id = m.id`,
+            [
+              moved.map(([, from]) => from.id),
+              moved.map(([item]) => item.file.path),
+              moved.map(([item]) => dirname(item.file.path)),
+              moved.map(([item]) => item.file.size),
+              moved.map(([item]) => new Date(Math.floor(item.file.mtimeMs))),
+            ],
           );
-          await manager.query(`UPDATE media_items SET "missingSince" = NULL WHERE id = $1`, [from.itemId]);
-          run.summary.moved++;
+          await manager.query(`UPDATE media_items SET "missingSince" = NULL WHERE id = ANY($1::uuid[])`, [
+            moved.map(([, from]) => from.itemId),
+          ]);
+          run.summary.moved += moved.length;
         }
-        for (const entry of changed) {
-          const hash = (entry as { oshash?: string }).oshash ?? null;
+        if (changed.length) {
           await manager.query(
-            `UPDATE media_files SET size = $2, mtime = $3, oshash = $4, md5 = NULL, phash = NULL, "probedAt" = NULL, "fingerprintedAt" = NULL,
-                    "missingSince" = NULL, "updatedAt" = now()
-             WHERE path = $1`,
-            [entry.file.path, entry.file.size, new Date(Math.floor(entry.file.mtimeMs)), hash],
+            `UPDATE media_files f SET size = c.size, mtime = c.mtime, oshash = c.oshash, md5 = NULL, phash = NULL, "probedAt" = NULL,
+                    "fingerprintedAt" = NULL, "missingSince" = NULL, "updatedAt" = now()
+             FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[]) AS c(path, size, mtime, oshash)
+             WHERE f.path = c.path`,
+            [
+              changed.map((entry) => entry.file.path),
+              changed.map((entry) => entry.file.size),
+              changed.map((entry) => new Date(Math.floor(entry.file.mtimeMs))),
+              changed.map((entry) => entry.oshash ?? null),
+            ],
           );
-          for (const row of entry.rows)
-            downstream.push({
-              id: row.id,
-              category: this.categoryOf(row.path, row.archiveEntry),
-              itemId: row.itemId,
-              label: basename(row.path),
-            });
-          run.summary.changed++;
+          for (const entry of changed)
+            for (const row of entry.rows)
+              downstream.push({
+                id: row.id,
+                category: this.categoryOf(row.path, row.archiveEntry),
+                itemId: row.itemId,
+                label: basename(row.path),
+              });
+          run.summary.changed += changed.length;
         }
         if (gone.length) {
-          await manager.query(`UPDATE media_files SET "missingSince" = now() WHERE id = ANY($1) AND "missingSince" IS NULL`, [
-            gone.map((row) => row.id),
-          ]);
-          run.summary.missing += gone.length;
+          // Unless a move (of this batch or one written since the walk saw the file gone) gave the row a new path.
+          const [, count] = await manager.query<[unknown, number]>(
+            `UPDATE media_files f SET "missingSince" = now() FROM unnest($1::uuid[], $2::text[]) AS g(id, path)
+             WHERE f.id = g.id AND f.path = g.path AND f."missingSince" IS NULL`,
+            [gone.map((row) => row.id), gone.map((row) => row.path)],
+          );
+          run.summary.missing += Number(count ?? 0);
         }
         if (restored.length) {
           await manager.query(`UPDATE media_files SET "missingSince" = NULL WHERE id = ANY($1)`, [restored.map((row) => row.id)]);
@@ -389,7 +487,12 @@ export class LibraryScanner {
       run.containers.forgetAll();
       throw error;
     }
-    if (run.options.enqueueDownstream !== false) await this.pipeline.afterScan(downstream);
+    if (run.options.enqueueDownstream !== false) {
+      await run.enqueuing;
+      const enqueued = this.pipeline.afterScan(downstream);
+      run.enqueuing = enqueued;
+      enqueued.catch(() => undefined);
+    }
     await this.sidecarWork.apply(sidecarTargets, run.sidecars, run.options.log);
     if (changedNfos.length) await this.sidecarWork.reapplyNfos(run.library, changedNfos, run.options.log);
   }
@@ -449,11 +552,27 @@ export class LibraryScanner {
       mtime: Date;
       oshash: string | null;
     }[] = [];
-    for (const item of items) {
+    // Where each file goes, then every container the batch needs in one upsert per level of the tree.
+    const placed = items.map((item) => ({
+      item,
+      placement:
+        item.classification.kind === 'archive'
+          ? undefined
+          : placeFile(item.classification, item.relativePath, { libraryName: run.library.name, tags: item.tags }),
+    }));
+    await run.containers.resolveAll(
+      manager,
+      placed.flatMap(({ item, placement }) => {
+        if (item.classification.kind === 'archive') return [archiveGallery(item.relativePath)];
+        if (placement?.mode === 'container') return [placement.container];
+        return placement?.parent ? [placement.parent] : [];
+      }),
+    );
+    for (const { item, placement } of placed) {
       const mtime = new Date(Math.floor(item.file.mtimeMs));
       const relativeDir = toPosix(dirname(item.relativePath)).replace(/^\.$/, '');
       if (item.classification.kind === 'archive') {
-        const gallery = await run.containers.resolve(manager, archiveGallery(item.relativePath));
+        const gallery = run.containers.get(archiveGallery(item.relativePath));
         const pages = [...(item.entries ?? [])].sort((a, b) => PAGE_ORDER.compare(a.name, b.name));
         for (const [page, entry] of pages.entries()) {
           const leafId = randomUUID();
@@ -480,23 +599,19 @@ export class LibraryScanner {
         run.summary.added++;
         continue;
       }
-      const placement: Placement | undefined = placeFile(item.classification, item.relativePath, {
-        libraryName: run.library.name,
-        tags: item.tags,
-      });
       if (!placement) {
         run.summary.ignored++;
         continue;
       }
       let itemId: string;
       if (placement.mode === 'container') {
-        const film = await run.containers.resolve(manager, placement.container);
+        const film = run.containers.get(placement.container);
         itemId = film.id;
         run.filmsByDir.set(relativeDir, film.id);
         sidecarTargets.push({ kind: 'movie', itemId, created: film.created, filePath: item.file.path });
       } else {
         let parentId: string | null = null;
-        if (placement.parent) parentId = (await this.resolveChain(manager, run, placement.parent, item, sidecarTargets)).id;
+        if (placement.parent) parentId = this.noteNewContainers(run, placement.parent, item, sidecarTargets).id;
         if (placement.extraOwnerDir !== undefined) parentId = await this.extraOwner(manager, run, placement.extraOwnerDir);
         itemId = randomUUID();
         leaves.push({ id: itemId, parentId, ...placement.leaf });
@@ -576,18 +691,17 @@ export class LibraryScanner {
     }
   }
 
-  /** Resolves a leaf's parent chain, noting new series/seasons/albums so their sidecars get read. */
-  private async resolveChain(
-    manager: EntityManager,
+  /** A leaf's resolved parent, noting new series/seasons/albums so their sidecars get read. */
+  private noteNewContainers(
     run: ScanRun,
     spec: NonNullable<Extract<Placement, { mode: 'leaf' }>['parent']>,
     item: NewFile,
     sidecarTargets: SidecarTarget[],
-  ) {
-    const resolved = await run.containers.resolve(manager, spec);
+  ): ResolvedContainer {
+    const resolved = run.containers.get(spec);
     if (resolved.created) {
       if (spec.type === 'season' && spec.parent && item.classification.kind === 'episode') {
-        const series = await run.containers.resolve(manager, spec.parent);
+        const series = run.containers.get(spec.parent);
         const seriesDir = item.classification.episode.seriesDir ? join(item.root, item.classification.episode.seriesDir) : undefined;
         if (series.created && seriesDir) sidecarTargets.push({ kind: 'series', itemId: series.id, created: true, dir: seriesDir });
         sidecarTargets.push({

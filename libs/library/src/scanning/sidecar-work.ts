@@ -1,12 +1,12 @@
 import { basename, dirname, extname } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { NfoMetadata } from '@marquee/media';
+import { mapLimited, type NfoMetadata } from '@marquee/media';
 import { DataSource } from 'typeorm';
 import type { ArtworkKind } from '../entities/item-artwork.entity.js';
 import type { Library } from '../entities/library.entity.js';
-import { type SidecarFinder, withImageExtensions } from './sidecar-finder.js';
-import { SidecarMetadata } from './sidecar-metadata.js';
+import type { SidecarFinder } from './sidecar-finder.js';
+import { type NfoApplication, SidecarMetadata } from './sidecar-metadata.js';
 
 /** An item whose NFO and folder art the scan should look for, and where. */
 export type SidecarTarget =
@@ -21,10 +21,29 @@ type Log = ((message: string, level?: 'info' | 'warn' | 'error') => Promise<void
 const stemOf = (path: string) => basename(path, extname(path));
 const seasonArtStem = (season: number) => (season === 0 ? 'season-specials' : `season${String(season).padStart(2, '0')}`);
 
-/** Items whose sidecars are applied at once (each takes a pooled connection for its transaction). */
-const SIDECAR_CONCURRENCY = 4;
+/** NFOs read at once, and pictures stored at once (each picture takes a pooled connection for its transaction). */
+const NFO_READ_CONCURRENCY = 8;
+const ART_CONCURRENCY = 4;
 
-/** Reads NFOs and folder art for the items a scan batch created (Kodi's and Jellyfin's naming). */
+/** The NFO that describes an item, and which of its entries (a multi-episode file holds several). */
+interface NfoSource {
+  path: string;
+  pick: (entries: NfoMetadata[]) => NfoMetadata | undefined;
+}
+
+/** Where one item's sidecars are: its NFO and its folder art, found from the directory listings. */
+interface FoundSidecars {
+  target: SidecarTarget;
+  nfo?: NfoSource;
+  art: { kind: ArtworkKind; path: string }[];
+}
+
+const locationOf = (target: SidecarTarget) => ('filePath' in target ? target.filePath : target.dir);
+
+/**
+ * Reads NFOs and folder art for the items a scan batch created (Kodi's and Jellyfin's naming). The
+ * batch's NFOs are applied together in one transaction; pictures one at a time per item, a few at once.
+ */
 @Injectable()
 export class SidecarWork {
   constructor(
@@ -35,87 +54,123 @@ export class SidecarWork {
   async apply(targets: SidecarTarget[], finder: SidecarFinder, log: Log): Promise<void> {
     const seen = new Set<string>();
     const unique = targets.filter((target) => !seen.has(target.itemId) && seen.add(target.itemId));
-    // Each item's sidecars are its own (one transaction each), so several items are done at once.
-    let next = 0;
-    const applier = async () => {
-      while (next < unique.length) {
-        const target = unique[next++];
-        try {
-          await this.applyOne(target, finder);
-        } catch (error) {
-          await log?.(`sidecars of ${'filePath' in target ? target.filePath : target.dir}: ${(error as Error).message}`, 'warn');
-        }
+    const found: FoundSidecars[] = [];
+    for (const target of unique) {
+      try {
+        found.push(await this.find(target, finder));
+      } catch (error) {
+        await log?.(`sidecars of ${locationOf(target)}: ${(error as Error).message}`, 'warn');
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(SIDECAR_CONCURRENCY, unique.length) }, applier));
+    }
+
+    const withNfo = found.filter((sidecars) => sidecars.nfo);
+    const applications: NfoApplication[] = [];
+    await mapLimited(withNfo, NFO_READ_CONCURRENCY, async ({ target, nfo }) => {
+      try {
+        const entry = nfo!.pick(await this.metadata.readNfo(nfo!.path));
+        if (entry) applications.push({ itemId: target.itemId, nfo: entry });
+      } catch (error) {
+        await log?.(`sidecars of ${locationOf(target)}: ${(error as Error).message}`, 'warn');
+      }
+    });
+    await this.applyNfos(applications, new Map(found.map(({ target }) => [target.itemId, target])), log);
+
+    const art = found.flatMap(({ target, art }) => art.map((picture) => ({ target, ...picture })));
+    await mapLimited(art, ART_CONCURRENCY, async ({ target, kind, path }) => {
+      try {
+        await this.metadata.applyFolderArt(target.itemId, kind, path);
+      } catch (error) {
+        await log?.(`sidecars of ${locationOf(target)}: ${(error as Error).message}`, 'warn');
+      }
+    });
   }
 
-  private async applyOne(target: SidecarTarget, finder: SidecarFinder): Promise<void> {
+  /** All entries in one transaction; should it fail (one bad value), each item on its own so the others still get theirs. */
+  private async applyNfos(applications: NfoApplication[], targets: Map<string, SidecarTarget>, log: Log): Promise<void> {
+    if (applications.length === 0) return;
+    try {
+      await this.metadata.applyNfos(applications);
+      return;
+    } catch (error) {
+      if (applications.length === 1) {
+        await log?.(`sidecars of ${locationOf(targets.get(applications[0].itemId)!)}: ${(error as Error).message}`, 'warn');
+        return;
+      }
+    }
+    for (const application of applications) await this.applyNfos([application], targets, log);
+  }
+
+  private async find(target: SidecarTarget, finder: SidecarFinder): Promise<FoundSidecars> {
     switch (target.kind) {
       case 'movie': {
         const dir = dirname(target.filePath);
         const stem = stemOf(target.filePath).replace(/[ ._-]*(cd|dvd|part|pt|disc|disk)[ ._-]*\d+$/i, '');
         const nfo = await finder.find(dir, [`${stemOf(target.filePath)}.nfo`, `${stem}.nfo`, 'movie.nfo']);
-        if (nfo) await this.applyNfo(target.itemId, nfo, (entries) => entries[0]);
-        await this.art(target.itemId, finder, dir, {
-          poster: [`${stem}-poster`, 'poster', 'folder', 'cover'],
-          backdrop: [`${stem}-fanart`, 'fanart', 'backdrop', 'background'],
-          logo: ['logo', 'clearlogo'],
-          banner: ['banner'],
-          thumb: [`${stem}-thumb`, 'landscape', 'thumb'],
-        });
-        return;
+        return {
+          target,
+          nfo: nfo ? { path: nfo, pick: (entries) => entries[0] } : undefined,
+          art: await this.art(finder, dir, {
+            poster: [`${stem}-poster`, 'poster', 'folder', 'cover'],
+            backdrop: [`${stem}-fanart`, 'fanart', 'backdrop', 'background'],
+            logo: ['logo', 'clearlogo'],
+            banner: ['banner'],
+            thumb: [`${stem}-thumb`, 'landscape', 'thumb'],
+          }),
+        };
       }
       case 'episode': {
         const dir = dirname(target.filePath);
         const stem = stemOf(target.filePath);
         const nfo = await finder.find(dir, [`${stem}.nfo`]);
-        if (nfo)
-          await this.applyNfo(target.itemId, nfo, (entries) =>
-            target.episode === null ? entries[0] : (entries.find((entry) => entry.episode === target.episode) ?? entries[0]),
-          );
-        await this.art(target.itemId, finder, dir, { thumb: [`${stem}-thumb`, stem] });
-        return;
+        return {
+          target,
+          nfo: nfo
+            ? {
+                path: nfo,
+                pick: (entries) =>
+                  target.episode === null ? entries[0] : (entries.find((entry) => entry.episode === target.episode) ?? entries[0]),
+              }
+            : undefined,
+          art: await this.art(finder, dir, { thumb: [`${stem}-thumb`, stem] }),
+        };
       }
       case 'series': {
         const nfo = await finder.find(target.dir, ['tvshow.nfo']);
-        if (nfo) await this.applyNfo(target.itemId, nfo, (entries) => entries.find((entry) => entry.kind === 'tvshow') ?? entries[0]);
-        await this.art(target.itemId, finder, target.dir, {
-          poster: ['poster', 'folder', 'cover'],
-          backdrop: ['fanart', 'backdrop', 'background'],
-          banner: ['banner'],
-          logo: ['logo', 'clearlogo'],
-        });
-        return;
+        return {
+          target,
+          nfo: nfo ? { path: nfo, pick: (entries) => entries.find((entry) => entry.kind === 'tvshow') ?? entries[0] } : undefined,
+          art: await this.art(finder, target.dir, {
+            poster: ['poster', 'folder', 'cover'],
+            backdrop: ['fanart', 'backdrop', 'background'],
+            banner: ['banner'],
+            logo: ['logo', 'clearlogo'],
+          }),
+        };
       }
       case 'season': {
-        const inSeasonDir =
-          target.dir !== target.seriesDir ? await finder.find(target.dir, withImageExtensions('poster', 'folder', 'cover')) : undefined;
+        const inSeasonDir = target.dir !== target.seriesDir ? await finder.findImage(target.dir, ['poster', 'folder', 'cover']) : undefined;
         const inSeriesDir = target.seriesDir
-          ? await finder.find(target.seriesDir, withImageExtensions(`${seasonArtStem(target.season)}-poster`))
+          ? await finder.findImage(target.seriesDir, [`${seasonArtStem(target.season)}-poster`])
           : undefined;
         const poster = inSeasonDir ?? inSeriesDir;
-        if (poster) await this.metadata.applyFolderArt(target.itemId, 'poster', poster);
-        return;
+        return { target, art: poster ? [{ kind: 'poster', path: poster }] : [] };
       }
-      case 'album': {
-        await this.art(target.itemId, finder, target.dir, { cover: ['cover', 'folder', 'front', 'album'] });
-        return;
-      }
+      case 'album':
+        return { target, art: await this.art(finder, target.dir, { cover: ['cover', 'folder', 'front', 'album'] }) };
     }
   }
 
-  private async applyNfo(itemId: string, path: string, pick: (entries: NfoMetadata[]) => NfoMetadata | undefined): Promise<void> {
-    const entries = await this.metadata.readNfo(path);
-    const entry = pick(entries);
-    if (entry) await this.metadata.applyNfo(itemId, entry);
-  }
-
-  private async art(itemId: string, finder: SidecarFinder, dir: string, kinds: Partial<Record<ArtworkKind, string[]>>): Promise<void> {
+  private async art(
+    finder: SidecarFinder,
+    dir: string,
+    kinds: Partial<Record<ArtworkKind, string[]>>,
+  ): Promise<{ kind: ArtworkKind; path: string }[]> {
+    const found: { kind: ArtworkKind; path: string }[] = [];
     for (const [kind, stems] of Object.entries(kinds) as [ArtworkKind, string[]][]) {
-      const path = await finder.find(dir, withImageExtensions(...stems));
-      if (path) await this.metadata.applyFolderArt(itemId, kind, path);
+      const path = await finder.findImage(dir, stems);
+      if (path) found.push({ kind, path });
     }
+    return found;
   }
 
   /** NFOs edited since the last scan: applied again to the items they describe. */
@@ -148,11 +203,13 @@ export class SidecarWork {
         }
         if (itemIds.length === 0) continue;
         const entries = await this.metadata.readNfo(path);
-        for (const item of itemIds) {
-          const entry =
-            entries.find((candidate) => candidate.episode !== undefined && candidate.episode === item.indexNumber) ?? entries[0];
-          if (entry) await this.metadata.applyNfo(item.id, entry);
-        }
+        await this.metadata.applyNfos(
+          itemIds.flatMap((item) => {
+            const entry =
+              entries.find((candidate) => candidate.episode !== undefined && candidate.episode === item.indexNumber) ?? entries[0];
+            return entry ? [{ itemId: item.id, nfo: entry }] : [];
+          }),
+        );
       } catch (error) {
         await log?.(`NFO ${path}: ${(error as Error).message}`, 'warn');
       }
