@@ -10,6 +10,7 @@ import { PROCESS_IDENTITY, queueSchemaFor, type AppConfig } from '../../libs/cor
 import { WorkerHeartbeatService } from '../../libs/system/src/index.js';
 import { bearer, createAccount } from '../helpers/accounts.js';
 import { availableQueueBackends, testConfig } from '../helpers/test-config.js';
+import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.js';
 import { startApi, startWorker } from '../helpers/test-apps.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -86,29 +87,6 @@ describe.each(backends)('api → worker on the %s queue backend', (backend) => {
     expect((await finished(good.id!)).state).toBe('completed');
   });
 
-  (backend === 'postgres' ? it : it.skip)(
-    'the queues of a process share one connection pool, beside one LISTEN connection per worker',
-    async () => {
-      const queues = api.get(QueueService);
-      // Touch every queue at once so that separate pools would each have opened connections.
-      await Promise.all(QUEUE_NAMES.map((name) => queues.queue(name).getJobCounts('waiting', 'active')));
-      const client = new pg.Client({ connectionString: config.databaseUrl });
-      await client.connect();
-      const { rows } = await client.query<{ name: string; n: number }>(
-        `SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() GROUP BY 1`,
-      );
-      await client.end();
-      const count = (name: string) => rows.find((row) => row.name === name)?.n ?? 0;
-      // The api and the worker run in this one test process: one pool of at most 10 serves both.
-      expect(count('marquee-queue')).toBeGreaterThan(0);
-      expect(count('marquee-queue')).toBeLessThanOrEqual(10);
-      // Each Worker LISTENs on a connection of its own, named after its queue by BullMQ.
-      const listening = rows.filter((row) => (QUEUE_NAMES as readonly string[]).includes(row.name)).reduce((sum, row) => sum + row.n, 0);
-      expect(listening).toBeGreaterThan(0);
-      expect(listening).toBeLessThanOrEqual(QUEUE_NAMES.length);
-    },
-  );
-
   it('system status reports the worker through its heartbeat, with its readiness checks', async () => {
     await worker.get(WorkerHeartbeatService).beat();
     const admin = await createAccount(api, 'admin');
@@ -121,5 +99,45 @@ describe.each(backends)('api → worker on the %s queue backend', (backend) => {
     const expectedChecks = ['database', 'queue', 'disk', 'ffmpeg', 'ffprobe', ...(backend === 'redis' ? ['redis'] : [])];
     expect(Object.keys(me!.checks).sort()).toEqual(expectedChecks.sort());
     for (const name of expectedChecks) expect(me!.checks[name].status).toBe('up');
+  });
+});
+
+describe('PostgreSQL connections of the queues', () => {
+  let db: ScratchDatabase;
+  let api: NestExpressApplication;
+  let worker: INestApplicationContext;
+
+  beforeAll(async () => {
+    // A database of its own: the suites running beside this one hold connections to the shared one.
+    db = await createScratchDatabase();
+    const config = testConfig({ queueBackend: 'postgres', env: { DATABASE_URL: db.url } });
+    api = await startApi(config);
+    worker = await startWorker(config);
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+    await db?.drop();
+  });
+
+  it('the queues of a process share one connection pool, beside one LISTEN connection per worker', async () => {
+    const queues = api.get(QueueService);
+    // Touch every queue at once so that separate pools would each have opened connections.
+    await Promise.all(QUEUE_NAMES.map((name) => queues.queue(name).getJobCounts('waiting', 'active')));
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client.query<{ name: string; n: number }>(
+      `SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() GROUP BY 1`,
+    );
+    await client.end();
+    const count = (name: string) => rows.find((row) => row.name === name)?.n ?? 0;
+    // The api and the worker run in this one test process: one pool of at most 10 serves both.
+    expect(count('marquee-queue')).toBeGreaterThan(0);
+    expect(count('marquee-queue')).toBeLessThanOrEqual(10);
+    // Each Worker LISTENs on a connection of its own, named after its queue by BullMQ.
+    const listening = rows.filter((row) => (QUEUE_NAMES as readonly string[]).includes(row.name)).reduce((sum, row) => sum + row.n, 0);
+    expect(listening).toBeGreaterThan(0);
+    expect(listening).toBeLessThanOrEqual(QUEUE_NAMES.length);
   });
 });
