@@ -66,8 +66,9 @@ describe.each(backends)('job ledger on the %s queue backend', (backend) => {
 
   const failedInQueue = (id: string) =>
     waitFor(async () => {
-      const job = await api.get(QueueService).queue('library-maintenance').getJob(id);
-      return job && (await job.getState()) === 'failed' ? job : undefined;
+      // State first, then the job: a job read before it failed for good still holds the previous attempt's reason.
+      const queue = api.get(QueueService).queue('library-maintenance');
+      return (await queue.getJobState(id)) === 'failed' ? await queue.getJob(id) : undefined;
     }, `BullMQ to record job ${id} as failed`);
 
   it('enqueue writes the ledger row and the queue job under one id; the wrapper records the whole run', async () => {
