@@ -173,8 +173,12 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
   });
 
   it('sends a visitor to the sign-in page, then signs the admin in to the home page', async () => {
+    const registration = page.waitForResponse((res) => res.url().endsWith('/api/v1/auth/registration'));
     await page.goto('/');
     await page.waitForURL(/\/sign-in/);
+    // The server has accounts: no first-start offer.
+    expect(await (await registration).json()).toEqual({ firstAccount: false, open: false });
+    expect(await page.getByRole('link', { name: 'Create the administrator account' }).count()).toBe(0);
     await screenshot(page, '01-sign-in');
     await signIn(admin);
     await page.getByRole('heading', { name: 'Recently added' }).waitFor();
@@ -589,9 +593,9 @@ describeWithChromium(`first start in headless Chromium${chromiumAvailable ? '' :
     expect(seen).toEqual([]);
   });
 
-  it('creates the administrator on a new server from the sign-in page', async () => {
+  it('sends the first visitor of a new server on to create the administrator', async () => {
     await page.goto('/');
-    await page.getByRole('link', { name: 'Create the administrator account' }).click();
+    await page.waitForURL(/\/setup$/);
     await page.getByRole('heading', { name: 'Create the administrator account' }).waitFor();
     await page.getByLabel('Username').fill('ripley');
     await page.getByLabel('Password', { exact: true }).fill('nostromo crew of seven');
@@ -635,9 +639,13 @@ describeWithChromium(`first start in headless Chromium${chromiumAvailable ? '' :
   }, 90_000);
 
   it('closes registration once the administrator exists, and says so', async () => {
+    const registration = page.waitForResponse((res) => res.url().endsWith('/api/v1/auth/registration'));
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/sign-in/);
-    await page.getByRole('link', { name: 'Create the administrator account' }).click();
+    // The sign-in page no longer offers it; the setup page, reached directly, gets the server's refusal.
+    expect(await (await registration).json()).toEqual({ firstAccount: false, open: false });
+    expect(await page.getByRole('link', { name: 'Create the administrator account' }).count()).toBe(0);
+    await page.goto('/setup');
     await page.getByLabel('Username').fill('dallas');
     await page.getByLabel('Password', { exact: true }).fill('captain of the nostromo');
     await page.getByLabel('Repeat the password').fill('captain of the nostromo');

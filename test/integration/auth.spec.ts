@@ -50,7 +50,15 @@ describe('auth', () => {
 
   describe('accounts', () => {
     it('the first account becomes admin; afterwards registration is closed until an admin opens it', async () => {
+      // Anyone may ask (the client's first-start screen does), without credentials.
+      const state = () =>
+        http
+          .get('/api/v1/auth/registration')
+          .expect(200)
+          .then((res) => res.body);
+      expect(await state()).toEqual({ firstAccount: true, open: true });
       const first = await http.post('/api/v1/auth/register').send({ username: 'Ripley', password: STRONG }).expect(201);
+      expect(await state()).toEqual({ firstAccount: false, open: false });
       expect(first.body).toMatchObject({ username: 'Ripley', role: 'admin' });
       expect(first.body).not.toHaveProperty('passwordHash');
 
@@ -59,6 +67,7 @@ describe('auth', () => {
 
       const admin = (await login('ripley', STRONG).expect(200)).body;
       await http.patch('/api/v1/settings').set(bearer(admin)).send({ registrationOpen: true }).expect(200, { registrationOpen: true });
+      expect(await state()).toEqual({ firstAccount: false, open: true });
       const second = await http.post('/api/v1/auth/register').send({ username: 'dallas', password: STRONG }).expect(201);
       expect(second.body.role).toBe('user');
       await http.patch('/api/v1/settings').set(bearer(admin)).send({ registrationOpen: false }).expect(200);

@@ -10,6 +10,7 @@ import { testConfig } from '../helpers/test-config.js';
 const PUBLIC_ROUTES = new Set([
   'GET /healthz',
   'GET /readyz',
+  'GET /api/v1/auth/registration',
   'POST /api/v1/auth/register',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/refresh',

@@ -35,6 +35,12 @@ export interface SignInResponse {
 /** The header (and value) by which a browser asks for its refresh token in an httpOnly cookie. */
 export const REFRESH_TOKEN_TRANSPORT = { header: 'X-Refresh-Token-Transport', cookie: 'cookie' } as const;
 
+/** `GET auth/registration` (public): whether the next account is the first (it becomes the administrator), and whether anyone may register. */
+export interface RegistrationState {
+  firstAccount: boolean;
+  open: boolean;
+}
+
 export interface RegisterRequest {
   username: string;
   password: string;

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Req, Res, BadRequestException, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { RegistrationState } from '@marquee/contracts';
 import type { Request, Response } from 'express';
 import { REFRESH_COOKIE, REFRESH_COOKIE_PATH, REFRESH_TRANSPORT_HEADER } from '../auth.constants.js';
 import { CurrentPrincipal, Public } from '../decorators.js';
@@ -48,6 +49,13 @@ export class AuthController {
       return body;
     }
     return { ...body, refreshToken: issued.refreshToken };
+  }
+
+  @Public()
+  @Get('registration')
+  @ApiOperation({ summary: 'Whether the next account is the first (it becomes the administrator), and whether registration is open' })
+  registration(): Promise<RegistrationState> {
+    return this.users.registration();
   }
 
   @Public()

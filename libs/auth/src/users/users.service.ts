@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { UserRole } from '@marquee/contracts';
+import type { RegistrationState, UserRole } from '@marquee/contracts';
 import { SettingsService } from '@marquee/system/settings.service.js';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { User } from '../entities/user.entity.js';
@@ -72,6 +72,12 @@ export class UsersService {
       }
       throw error;
     }
+  }
+
+  /** What `register` would do now: make the first account (an administrator), or an ordinary one if registration is open. */
+  async registration(): Promise<RegistrationState> {
+    const firstAccount = (await this.users.count()) === 0;
+    return { firstAccount, open: firstAccount || (await this.settings.get(REGISTRATION_OPEN_SETTING, false)) };
   }
 
   /** Self-registration: the very first account becomes admin; later ones need registration to be open. */

@@ -1,11 +1,13 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
+import type { RegistrationState } from '@marquee/contracts';
+import { Api } from '../../core/api.service';
 import { AuthService } from '../../core/auth.service';
 import { attempt } from '../../ui/resource-state';
 import { authPageStyles } from './auth-page.styles';
 
-/** Sign-in for every user. */
+/** Sign-in for every user; a server without any account sends the visitor on to create its administrator. */
 @Component({
   selector: 'mq-sign-in-page',
   imports: [FormsModule, RouterLink],
@@ -27,7 +29,9 @@ import { authPageStyles } from './auth-page.styles';
         }
         <button type="submit" [disabled]="busy() || !username || !password">{{ busy() ? 'Signing in…' : 'Sign in' }}</button>
       </form>
-      <p class="aside">First start of this server? <a routerLink="/setup">Create the administrator account</a>.</p>
+      @if (firstAccount()) {
+        <p class="aside">First start of this server? <a routerLink="/setup">Create the administrator account</a>.</p>
+      }
     </main>
   `,
   styles: authPageStyles,
@@ -40,6 +44,18 @@ export class SignInPage {
   protected password = '';
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
+  protected readonly firstAccount = signal(false);
+
+  constructor() {
+    // Not knowing (the server unreachable, say) leaves the sign-in form as it is.
+    void inject(Api)
+      .get<RegistrationState>('auth/registration')
+      .then(async (state) => {
+        this.firstAccount.set(state.firstAccount);
+        if (state.firstAccount) await this.router.navigateByUrl('/setup', { replaceUrl: true });
+      })
+      .catch(() => undefined);
+  }
 
   protected async submit(): Promise<void> {
     this.busy.set(true);
