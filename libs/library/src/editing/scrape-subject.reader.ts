@@ -41,26 +41,14 @@ export interface ScrapeSubject {
   filesFromDescendants: boolean;
 }
 
-interface SubjectRow {
-  id: string;
-  type: MediaItemType;
-  title: string;
-  originalTitle: string | null;
-  year: number | null;
-  indexNumber: number | null;
-  parentIndexNumber: number | null;
-  artists: string[];
-  albumTitle: string | null;
-  people: ItemPerson[];
-  providerIds: Record<string, string>;
-  lockedFields: string[];
+/** The row the subject is read from: the subject's own fields, its library flattened, and the titles above it. */
+type SubjectRow = Omit<ScrapeSubject, 'library' | 'files' | 'filesFromDescendants' | 'seriesTitle'> & {
   libraryId: string;
   kind: LibraryKind;
   folders: string[];
-  parentTitle: string | null;
   grandparentTitle: string | null;
   parentType: MediaItemType | null;
-}
+};
 
 /** Reads an item the way the identify and import flows need it (no writes). */
 @Injectable()
