@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { UserRole } from '@marquee/contracts';
 import { AppConfig } from '@marquee/core';
@@ -28,6 +29,8 @@ export class AccessTokenService {
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
       expiresIn: this.config.accessTokenTtlSeconds,
+      // Two tokens of one session issued within the same second must still differ (a refresh must change the token).
+      jwtid: randomUUID(),
     });
   }
 }
