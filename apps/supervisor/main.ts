@@ -85,7 +85,8 @@ async function main(): Promise<void> {
       { name: 'api', script: join(here, '..', 'api', 'main.js'), env },
       { name: 'worker', script: join(here, '..', 'worker', 'main.js'), env },
     ],
-    { log },
+    // The worker's running jobs get their grace, then up to 10 s to hand back (see WorkerShutdown).
+    { log, stopTimeoutMs: (config.shutdownGraceSeconds + 15) * 1000 },
   );
   running.supervisor = supervisor;
   supervisor.start();

@@ -10,6 +10,11 @@ async function bootstrap(): Promise<void> {
   const logger = app.get(PinoLoggerService);
   app.useLogger(logger);
   app.enableShutdownHooks();
+  // Running jobs get the shutdown grace (see WorkerShutdown); one that ignores its interruption must
+  // not keep a stopped worker alive.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => setTimeout(() => process.exit(1), (config.shutdownGraceSeconds + 30) * 1000).unref());
+  }
   await app.init();
   logger.log(`worker ready (queue backend: ${config.queueBackend})`);
 }

@@ -7,6 +7,7 @@ import { HlsWorkerModule } from '@marquee/streaming';
 import { SystemWorkerModule } from '@marquee/system';
 import { PluginsWorkerModule } from '@marquee/plugins';
 import { ScrapersWorkerModule } from '@marquee/scrapers';
+import { DrainWorkersFirst } from './drain-workers-first.js';
 
 /** The processor side of every feature module. */
 @Module({})
@@ -29,6 +30,7 @@ export class WorkerModule {
         PluginsWorkerModule,
         ScrapersWorkerModule,
       ],
+      providers: [DrainWorkersFirst],
     };
   }
 }

@@ -34,18 +34,22 @@ describe.each(backends)('a worker killed with SIGKILL mid-job (%s queue backend)
     sql = new pg.Client({ connectionString: db.url });
     await sql.connect();
   });
-  afterAll(async () => {
+  async function stopWorkerProcesses() {
     await Promise.all(
       children
         .filter((c) => c.exitCode === null && c.signalCode === null)
         .map((c) => new Promise((resolve) => c.once('exit', resolve).kill('SIGTERM'))),
     );
+  }
+
+  afterAll(async () => {
+    await stopWorkerProcesses();
     await sql?.end();
     await api?.close();
     await db?.drop();
   });
 
-  async function startWorkerProcess(): Promise<ChildProcess> {
+  async function startWorkerProcess(extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -56,6 +60,7 @@ describe.each(backends)('a worker killed with SIGKILL mid-job (%s queue backend)
       LOG_LEVEL: 'warn',
       MARQUEE_QUEUE_PREFIX: queuePrefix,
       ...(backend === 'redis' ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
+      ...extraEnv,
     };
     const child = spawn(process.execPath, [workerScript], { env, stdio: 'ignore' });
     children.push(child);
@@ -97,4 +102,27 @@ describe.each(backends)('a worker killed with SIGKILL mid-job (%s queue backend)
     expect(done).toMatchObject({ state: 'completed', attempts: 2, result: { waitedMs: 6000, attempt: 2 } });
     expect(String(done.workerId)).toMatch(new RegExp(`:${second.pid}$`));
   }, 120_000);
+
+  it('a worker stopped with SIGTERM mid-job exits after its grace and hands the job back to its queue, attempts unspent', async () => {
+    await stopWorkerProcesses();
+    const worker = await startWorkerProcess({ MARQUEE_SHUTDOWN_GRACE_SECONDS: '1' });
+    const { id } = await api
+      .get(JobLedger)
+      .enqueue('library-maintenance', 'diagnostic-wait', { ms: 30_000 }, { type: 'test', id: 'stop', label: 'stop' }, { attempts: 1 });
+    await waitFor(
+      async () => ((await sql.query('SELECT state FROM job_runs WHERE id = $1', [id])).rows[0]?.state === 'active' ? true : undefined),
+      'the job to run',
+      20_000,
+    );
+    const stoppedAt = Date.now();
+    const exited = new Promise<number>((resolve) => worker.once('exit', () => resolve(Date.now() - stoppedAt)));
+    worker.kill('SIGTERM');
+    // One second of grace, then the job's next 1.5 s step sees the interruption.
+    expect(await exited).toBeLessThan(10_000);
+    const { rows } = await sql.query('SELECT state, error FROM job_runs WHERE id = $1', [id]);
+    expect(rows[0]).toMatchObject({ state: 'queued', error: expect.stringMatching(/worker shut down/) });
+    const queue = api.get(QueueService).queue('library-maintenance');
+    expect(['waiting', 'prioritized']).toContain(await queue.getJobState(id));
+    await queue.remove(id);
+  }, 60_000);
 });

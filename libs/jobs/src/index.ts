@@ -11,6 +11,7 @@ export * from './ledger/job-events.service.js';
 export * from './ledger/job-ledger.service.js';
 export * from './ledger/job-target.js';
 export * from './ledger/ledger-processor.js';
+export * from './lifecycle/worker-shutdown.js';
 export * from './processors/base.processor.js';
 export * from './processors/library-maintenance.processor.js';
 export * from './queue-policies.js';

@@ -32,6 +32,8 @@ export class AppConfig {
   readonly maxHeavyJobs!: number;
   /** Finished jobs are removed from the ledger after this many days. */
   readonly jobRetentionDays!: number;
+  /** On shutdown a worker lets its running jobs finish for this long, then hands them back to the queue. */
+  readonly shutdownGraceSeconds!: number;
   /** Creates this admin at start when no user exists yet. */
   readonly initialAdmin?: { username: string; password: string };
 

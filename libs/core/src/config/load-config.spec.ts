@@ -55,6 +55,7 @@ describe('loadConfig', () => {
     [{ MARQUEE_CORS_ORIGINS: '*' }, /^MARQUEE_CORS_ORIGINS: "\*" is not an origin/],
     [{ MARQUEE_TRUSTED_PROXIES: 'everyone' }, /^MARQUEE_TRUSTED_PROXIES: "everyone" is not an IP address/],
     [{ MARQUEE_ACCESS_TOKEN_TTL: '10' }, /^MARQUEE_ACCESS_TOKEN_TTL must be an integer from 60 to 86400/],
+    [{ MARQUEE_SHUTDOWN_GRACE_SECONDS: '1h' }, /^MARQUEE_SHUTDOWN_GRACE_SECONDS must be an integer from 0 to 3600/],
     [{ MARQUEE_ADMIN_USER: 'admin' }, /^MARQUEE_ADMIN_USER and MARQUEE_ADMIN_PASSWORD must be set together$/],
     [{ MARQUEE_MEDIA_DIRS: '/definitely/not/here' }, /^MARQUEE_MEDIA_DIRS: "\/definitely\/not\/here" is not a readable directory$/],
   ])('refuses %j with one line naming the variable', (override, message) => {
@@ -129,5 +130,6 @@ describe('loadConfig', () => {
     expect(config.initialAdmin).toEqual({ username: 'admin', password: 'a long admin passphrase' });
     expect(config.accessTokenTtlSeconds).toBe(900);
     expect(config.sessionTtlDays).toBe(30);
+    expect(config.shutdownGraceSeconds).toBe(20);
   });
 });

@@ -162,6 +162,7 @@ const envSchema = z.object({
   MARQUEE_SESSION_TTL_DAYS: integer('MARQUEE_SESSION_TTL_DAYS', 1, 365, 30),
   MARQUEE_MAX_HEAVY_JOBS: integer('MARQUEE_MAX_HEAVY_JOBS', 1, 256, Math.max(1, Math.floor(availableParallelism() / 2))),
   MARQUEE_JOB_RETENTION_DAYS: integer('MARQUEE_JOB_RETENTION_DAYS', 1, 3650, 30),
+  MARQUEE_SHUTDOWN_GRACE_SECONDS: integer('MARQUEE_SHUTDOWN_GRACE_SECONDS', 0, 3600, 20),
   MARQUEE_ADMIN_USER: optionalString,
   MARQUEE_ADMIN_PASSWORD: optionalString,
 });
@@ -247,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions, c
     sessionTtlDays: values.MARQUEE_SESSION_TTL_DAYS,
     maxHeavyJobs: values.MARQUEE_MAX_HEAVY_JOBS,
     jobRetentionDays: values.MARQUEE_JOB_RETENTION_DAYS,
+    shutdownGraceSeconds: values.MARQUEE_SHUTDOWN_GRACE_SECONDS,
     initialAdmin:
       values.MARQUEE_ADMIN_USER && values.MARQUEE_ADMIN_PASSWORD
         ? { username: values.MARQUEE_ADMIN_USER, password: values.MARQUEE_ADMIN_PASSWORD }

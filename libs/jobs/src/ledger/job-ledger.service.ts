@@ -223,6 +223,11 @@ export class JobLedger {
     }
   }
 
+  /** A run its worker interrupted at shutdown: queued again, with no attempt spent on it in the ledger's eyes. */
+  async markInterrupted(jobId: string, reason: string): Promise<void> {
+    await this.transition(jobId, { state: 'queued', progress: 0, progressMessage: null, error: reason });
+  }
+
   async markCancelled(jobId: string, reason: string, durationMs?: number): Promise<void> {
     await this.finish(jobId, 'cancelled', { error: reason, durationMs: durationMs ?? null });
   }

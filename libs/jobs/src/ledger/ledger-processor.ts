@@ -1,7 +1,8 @@
 import { Inject } from '@nestjs/common';
 import type { QueueName } from '@marquee/contracts';
 import { PROCESS_IDENTITY } from '@marquee/core';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import { WorkerShutdown, WorkerShutdownError } from '../lifecycle/worker-shutdown.js';
 import { BaseProcessor } from '../processors/base.processor.js';
 import { JOB_PRIORITY, QUEUE_POLICIES } from '../queue-policies.js';
 import { HeavyJobLimiter } from './heavy-job-limiter.js';
@@ -21,20 +22,24 @@ export class JobCancelledError extends Error {
  * The one processor wrapper: every queue's processor extends it and implements `handle()`. It moves
  * the ledger row through active → completed | failed | cancelled (queued again between retries),
  * records attempts, duration, the error and stack, and makes cancellation reach a running handler
- * (on whichever worker runs it) through the abort signal. Failures stay real BullMQ failures.
+ * (on whichever worker runs it) through the abort signal. Failures stay real BullMQ failures; a job
+ * interrupted by its worker's shutdown goes back to waiting (see WorkerShutdown).
  */
 export abstract class LedgerProcessor extends BaseProcessor {
   @Inject(JobLedger) protected readonly ledger!: JobLedger;
   @Inject(HeavyJobLimiter) private readonly heavyLimiter!: HeavyJobLimiter;
+  @Inject(WorkerShutdown) private readonly shutdown!: WorkerShutdown;
 
   protected abstract readonly queueName: QueueName;
 
   protected abstract handle(job: Job, ctx: JobContext): Promise<Record<string, unknown> | void>;
 
-  override async process(job: Job, _token?: string, signal?: AbortSignal): Promise<Record<string, unknown> | null> {
+  override async process(job: Job, token?: string, signal?: AbortSignal): Promise<Record<string, unknown> | null> {
     const abort = new AbortController();
     const onAbort = () => abort.abort(signal?.reason ?? new JobCancelledError());
     signal?.addEventListener('abort', onAbort, { once: true });
+    const onShutdown = () => abort.abort(this.shutdown.signal.reason);
+    this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
     const watcher = setInterval(() => {
       void this.ledger.cancelRequested(job.id!).then(
         (requested) => requested && abort.abort(new JobCancelledError()),
@@ -61,6 +66,12 @@ export abstract class LedgerProcessor extends BaseProcessor {
       return result;
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
+      if (abort.signal.reason instanceof WorkerShutdownError && token) {
+        // Not a failure: the job goes back to waiting, with its attempts as they were.
+        await job.moveToWait(token);
+        await this.ledger.markInterrupted(job.id!, abort.signal.reason.message);
+        throw new WaitingError();
+      }
       if (abort.signal.aborted) {
         await this.ledger.markCancelled(job.id!, err.message, Date.now() - started);
         throw new UnrecoverableError(`Cancelled: ${err.message}`);
@@ -72,6 +83,7 @@ export abstract class LedgerProcessor extends BaseProcessor {
     } finally {
       clearInterval(watcher);
       signal?.removeEventListener('abort', onAbort);
+      this.shutdown.signal.removeEventListener('abort', onShutdown);
     }
   }
 }

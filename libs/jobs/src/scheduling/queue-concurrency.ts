@@ -1,9 +1,9 @@
-import { WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DiscoveryService, ModulesContainer } from '@nestjs/core';
-import { isQueueName, type QueueName } from '@marquee/contracts';
+import { ModulesContainer } from '@nestjs/core';
+import type { QueueName } from '@marquee/contracts';
 import { SettingsService } from '@marquee/system/settings.service.js';
 import type { Worker } from 'bullmq';
+import { processWorkers } from '../lifecycle/process-workers.js';
 import { QUEUE_POLICIES } from '../queue-policies.js';
 
 export const MIN_QUEUE_CONCURRENCY = 1;
@@ -22,24 +22,19 @@ export function effectiveConcurrency(queue: QueueName, stored: unknown): number 
 
 /**
  * Applies the concurrency admins set per queue (`PATCH queues/:name`) to this worker process's BullMQ
- * workers: at start, then every five seconds. Every processor is a `WorkerHost`, found through
- * Nest's discovery, so new queues need nothing here.
+ * workers: at start, then every five seconds.
  */
 @Injectable()
 export class QueueConcurrency implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(QueueConcurrency.name);
-  private readonly discovery: DiscoveryService;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private lastErrorLog = 0;
 
   constructor(
-    modules: ModulesContainer,
+    private readonly modules: ModulesContainer,
     private readonly settings: SettingsService,
-  ) {
-    // Built here rather than injected, so the worker module needs no DiscoveryModule import.
-    this.discovery = new DiscoveryService(modules);
-  }
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.apply();
@@ -56,19 +51,7 @@ export class QueueConcurrency implements OnApplicationBootstrap, OnApplicationSh
 
   /** This process's BullMQ workers of contract queues, by queue name. */
   workers(): Map<QueueName, Worker> {
-    const found = new Map<QueueName, Worker>();
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      if (!(instance instanceof WorkerHost)) continue;
-      let worker: Worker | undefined;
-      try {
-        worker = instance.worker;
-      } catch {
-        continue; // not started (yet)
-      }
-      if (worker && isQueueName(worker.name)) found.set(worker.name, worker);
-    }
-    return found;
+    return processWorkers(this.modules);
   }
 
   async apply(): Promise<void> {
