@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AppConfig, loadConfig } from '../../libs/core/src/index.js';
+import { testDatabaseUrl } from './test-database.js';
 
 export type QueueBackendUnderTest = 'postgres' | 'redis';
 
@@ -10,20 +11,19 @@ export function availableQueueBackends(): QueueBackendUnderTest[] {
   return process.env.TEST_REDIS_URL ? ['postgres', 'redis'] : ['postgres'];
 }
 
-/** A validated AppConfig pointing at the test database, a fresh data dir and the chosen queue backend. */
+/** A validated AppConfig pointing at this Jest worker's test database, a fresh data dir and the chosen queue backend. */
 export function testConfig(options: { queueBackend?: QueueBackendUnderTest; env?: Record<string, string> } = {}): AppConfig {
   const dataDir = mkdtempSync(join(tmpdir(), 'marquee-test-data-'));
-  const databaseUrl = process.env.TEST_DATABASE_URL;
-  if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test`');
+  const databaseUrl = testDatabaseUrl();
   const redisUrl = options.queueBackend === 'redis' ? process.env.TEST_REDIS_URL : undefined;
   if (options.queueBackend === 'redis' && !redisUrl) throw new Error('Redis backend requested but REDIS_URL is not set');
   return loadConfig(
     {
       NODE_ENV: 'test',
       DATABASE_URL: databaseUrl,
-      // Jest runs suites in parallel processes on one database and one Redis: each process gets its
-      // own queue namespace (Redis keys, or a PostgreSQL schema), shared by the api replicas and
-      // workers a suite starts, so one suite's workers never take another suite's jobs.
+      // Jest runs suites in parallel processes, each on a database of its own but all on one Redis:
+      // each process also gets its own queue namespace (Redis keys, or a PostgreSQL schema), shared by
+      // the api replicas and workers a suite starts, so one suite's workers never take another's jobs.
       MARQUEE_QUEUE_PREFIX: `test-${process.pid}`,
       ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       MARQUEE_DATA_DIR: dataDir,

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions, migrateDatabase, projectRoot } from '../../libs/core/src/index.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { createScratchDatabase } from '../helpers/scratch-database.js';
+import { testDatabaseUrl } from '../helpers/test-database.js';
 
 async function withScratchDatabase(work: (url: string) => Promise<void>): Promise<void> {
   const db = await createScratchDatabase({ migrate: false });
@@ -18,7 +19,7 @@ async function withScratchDatabase(work: (url: string) => Promise<void>): Promis
 
 describe('migrations', () => {
   it('the committed migrations produce exactly the schema the entities describe', async () => {
-    const dataSource = await new DataSource(dataSourceOptions(process.env.TEST_DATABASE_URL!)).initialize();
+    const dataSource = await new DataSource(dataSourceOptions(testDatabaseUrl())).initialize();
     try {
       expect(dataSource.options.synchronize).toBe(false);
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -57,7 +58,7 @@ describe('migrations', () => {
   });
 
   it('usernames and emails are unique case-insensitively', async () => {
-    const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    const client = new pg.Client({ connectionString: testDatabaseUrl() });
     await client.connect();
     try {
       await client.query(`INSERT INTO users (username, email, "passwordHash") VALUES ('Ripley', 'ripley@nostromo.test', 'x')`);
