@@ -8,6 +8,7 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import { Library } from '../entities/library.entity.js';
 import { isInside } from '../libraries/folder-policy.js';
 import { ChangeDebouncer, DEFAULT_DEBOUNCE } from './change-debouncer.js';
+import { NewFolderSweep } from './new-folder-sweep.js';
 
 export interface LibraryWatcherOptions {
   /** Default: on, unless the environment has MARQUEE_WATCH=false (or 0/off/no). */
@@ -59,6 +60,7 @@ interface WatchedLibrary {
   folders: string[];
   watcher: FSWatcher;
   debouncer: ChangeDebouncer;
+  newFolders: NewFolderSweep;
   ready: boolean;
 }
 
@@ -274,16 +276,24 @@ export class LibraryWatcher implements OnApplicationBootstrap, OnModuleDestroy {
     const changed = (path: string) => {
       if (this.lock && this.watched.get(id) === entry) entry.debouncer.add(path);
     };
+    entry.newFolders = new NewFolderSweep(
+      changed,
+      { stabilityMs: this.options.stabilityMs, pollMs: this.options.pollMs, isIgnored: (path) => this.ignored(path, entry.folders) },
+      (error) => this.logger.warn(`library "${entry.name}": could not list a new folder: ${(error as Error).message}`),
+    );
     // A new folder is not scanned as a folder: chokidar reports each file in it with its own 'add' once
     // awaitWriteFinish saw it complete, whereas a scan of the folder at 'addDir' would catalogue files
-    // still being copied into it (and a new empty folder has nothing to scan). A removed folder is
-    // one path that covers everything that was in it.
+    // still being copied into it (and a new empty folder has nothing to scan); NewFolderSweep reports
+    // the files chokidar misses there. A removed folder is one path that covers everything in it.
     entry.watcher
-      .on('add', changed)
+      .on('add', (path: string) => entry.newFolders.shouldPass(path) && changed(path))
       .on('change', changed)
       .on('unlink', changed)
       .on('unlinkDir', changed)
-      .on('addDir', (path: string) => this.logger.debug(`library "${entry.name}": new folder ${path}`))
+      .on('addDir', (path: string) => {
+        this.logger.debug(`library "${entry.name}": new folder ${path}`);
+        if (entry.ready) entry.newFolders.folderAdded(path);
+      })
       .on('ready', () => {
         entry.ready = true;
       })
@@ -337,6 +347,7 @@ export class LibraryWatcher implements OnApplicationBootstrap, OnModuleDestroy {
     if (!entry) return;
     this.watched.delete(id);
     entry.debouncer.dispose();
+    entry.newFolders.stop();
     await entry.watcher.close().catch((error: Error) => this.logger.warn(`closing the watcher of "${entry.name}": ${error.message}`));
   }
 
