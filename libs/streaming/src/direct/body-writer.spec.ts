@@ -13,6 +13,7 @@ class SlowClient extends Writable {
   /** Writes issued and not yet acknowledged, whether taken by _write or still queued in the stream. */
   unacknowledged = 0;
   mostUnacknowledged = 0;
+  overwrittenBeforeAck = 0;
 
   constructor() {
     super({ highWaterMark: 1 });
@@ -24,10 +25,23 @@ class SlowClient extends Writable {
     }) as Writable['write'];
   }
 
+  /** The chunks as handed over (not copies), with what each held then: a socket reads them until it acknowledges. */
+  handedOver: { chunk: Buffer; copy: Buffer }[] = [];
+
+  /** Chunks whose memory changed between being handed over and acknowledged. */
+  get overwritten(): number {
+    return this.handedOver.filter(({ chunk, copy }) => !chunk.equals(copy)).length;
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     // A copy: the writer may reuse its buffer once the callback ran.
     this.received.push(Buffer.from(chunk));
+    const handed = { chunk, copy: Buffer.from(chunk) };
+    this.handedOver.push(handed);
     this.pending.push(() => {
+      // Checked at the acknowledgement; after it the chunk is the writer's again.
+      if (!handed.chunk.equals(handed.copy)) this.overwrittenBeforeAck++;
+      this.handedOver.splice(this.handedOver.indexOf(handed), 1);
       this.unacknowledged--;
       callback();
     });
@@ -133,6 +147,57 @@ describe('writeBody', () => {
       await expect(drain(client, writeBody(handle, client, [{ start: 0, end: 9999 }], 1024))).rejects.toThrow(
         'the file ended 5000 bytes early',
       );
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('never changes a chunk a client has not acknowledged: not for a response beside it, nor after one that failed', async () => {
+    const handle = await open(path, 'r');
+    try {
+      // A response whose client went away with a write outstanding.
+      const gone = new SlowClient();
+      const failed = writeBody(handle, gone, [{ start: 0, end: 9999 }], 4096);
+      while (gone.unacknowledged < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      gone.destroy();
+      await expect(failed).rejects.toThrow('the client went away');
+
+      // One that finished, so that a chunk of that size waits for reuse.
+      const finished = new SlowClient();
+      await drain(finished, writeBody(handle, finished, [{ start: 0, end: 9999 }], 4096));
+
+      // Two responses at once, acknowledged in turns, with the chunk size the others used.
+      const a = new SlowClient();
+      const b = new SlowClient();
+      const both = Promise.all([
+        writeBody(handle, a, [{ start: 0, end: 9999 }], 4096),
+        writeBody(
+          handle,
+          b,
+          [
+            { start: 5000, end: 9999 },
+            { start: 0, end: 4999 },
+          ],
+          4096,
+        ),
+      ]);
+      let settled = false;
+      both.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      while (!settled) {
+        a.acknowledge();
+        await new Promise((resolve) => setImmediate(resolve));
+        b.acknowledge();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await both;
+      expect(Buffer.concat(a.received).equals(file)).toBe(true);
+      expect(Buffer.concat(b.received).equals(Buffer.concat([file.subarray(5000), file.subarray(0, 5000)]))).toBe(true);
+      expect(a.overwrittenBeforeAck + b.overwrittenBeforeAck).toBe(0);
+      // The failed response's outstanding chunk was not handed to either of them.
+      expect(gone.overwritten).toBe(0);
     } finally {
       await handle.close();
     }
