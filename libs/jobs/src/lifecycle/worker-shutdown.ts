@@ -3,7 +3,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { AppConfig } from '@marquee/core';
 import { processWorkers } from './process-workers.js';
 
-/** How long an interrupted job has to stop before the shutdown goes on without it. */
+/** How long an interrupted job has to stop before the shutdown goes on with the rest of the process. */
 const INTERRUPTED_JOB_STOP_MS = 10_000;
 
 /** The reason a running job is interrupted with when the shutdown grace has run out. */
@@ -52,7 +52,8 @@ export class WorkerShutdown {
     this.logger.warn(`jobs still running after the ${this.config.shutdownGraceSeconds} s shutdown grace go back to their queues`);
     this.interrupt.abort(new WorkerShutdownError());
     if (await settlesWithin(closed, INTERRUPTED_JOB_STOP_MS)) return;
-    this.logger.error(`a job ignored the interruption for ${INTERRUPTED_JOB_STOP_MS / 1000} s: shutting down without waiting for it`);
+    // BullMQ's close still waits for that job; the worker process's watchdog (main.ts) has the last word.
+    this.logger.error(`a job has ignored the interruption for ${INTERRUPTED_JOB_STOP_MS / 1000} s; the worker stops when it ends`);
   }
 }
 
