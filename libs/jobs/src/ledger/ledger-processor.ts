@@ -67,9 +67,10 @@ export abstract class LedgerProcessor extends BaseProcessor {
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       if (abort.signal.reason instanceof WorkerShutdownError && token) {
-        // Not a failure: the job goes back to waiting, with its attempts as they were.
-        await job.moveToWait(token);
+        // Not a failure: the job goes back to waiting, with its attempts as they were. The ledger first,
+        // so that another worker taking the job at once is not overwritten by this row's update.
         await this.ledger.markInterrupted(job.id!, abort.signal.reason.message);
+        await job.moveToWait(token);
         throw new WaitingError();
       }
       if (abort.signal.aborted) {

@@ -2,7 +2,6 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { ModulesContainer } from '@nestjs/core';
 import type { QueueName } from '@marquee/contracts';
 import { SettingsService } from '@marquee/system/settings.service.js';
-import type { Worker } from 'bullmq';
 import { processWorkers } from '../lifecycle/process-workers.js';
 import { QUEUE_POLICIES } from '../queue-policies.js';
 
@@ -49,14 +48,9 @@ export class QueueConcurrency implements OnApplicationBootstrap, OnApplicationSh
     await this.running;
   }
 
-  /** This process's BullMQ workers of contract queues, by queue name. */
-  workers(): Map<QueueName, Worker> {
-    return processWorkers(this.modules);
-  }
-
   async apply(): Promise<void> {
     try {
-      for (const [queue, worker] of this.workers()) {
+      for (const [queue, worker] of processWorkers(this.modules)) {
         const desired = effectiveConcurrency(queue, await this.settings.get<unknown>(queueConcurrencySetting(queue), null));
         if (worker.concurrency === desired) continue;
         this.logger.log(`${queue}: concurrency ${worker.concurrency} → ${desired}`);

@@ -92,7 +92,8 @@ export class NewFolderSweep {
     for (const file of await this.files(folder)) {
       if (this.reported.has(file)) continue;
       const info = await stat(file).catch(() => undefined);
-      if (!info) continue; // gone again
+      // Gone again, or reported meanwhile by the sweep of a folder inside this one.
+      if (!info || this.reported.has(file)) continue;
       if (Date.now() - Math.max(info.mtimeMs, info.ctimeMs) < this.settledMs) {
         done = false;
         continue;

@@ -47,12 +47,6 @@ import { StatusMessage } from '../../ui/status-message.component';
       border-radius: 6px;
       word-break: break-all;
     }
-    .ok {
-      color: var(--mq-ok);
-    }
-    .table-wrap {
-      overflow-x: auto;
-    }
   `,
 })
 export class AccountPage {

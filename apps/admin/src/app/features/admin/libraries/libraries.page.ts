@@ -45,7 +45,7 @@ import { StatusMessage } from '../../../ui/status-message.component';
       emptyText="No library yet: add a folder above."
     />
     @for (l of libraries.value() ?? []; track l.id) {
-      <article class="library" [attr.aria-labelledby]="'lib-' + l.id">
+      <article class="card" [attr.aria-labelledby]="'lib-' + l.id">
         <h2 [id]="'lib-' + l.id">
           {{ l.name }} <span class="muted">({{ l.kind }}, {{ l.itemCount }} {{ l.itemCount === 1 ? 'item' : 'items' }})</span>
         </h2>
@@ -73,39 +73,8 @@ import { StatusMessage } from '../../../ui/status-message.component';
     }
   `,
   styles: `
-    .inline {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.75rem;
-      align-items: end;
-    }
-    .inline label {
-      display: flex;
-      flex-direction: column;
-      font-weight: 600;
-      font-size: 0.9rem;
-    }
     .grow {
       flex: 1 1 16rem;
-    }
-    .library {
-      border: 1px solid color-mix(in srgb, var(--mq-fg) 20%, transparent);
-      border-radius: 8px;
-      padding: 0.75rem 1rem;
-      margin: 1rem 0;
-    }
-    .library h2 {
-      font-size: 1.15rem;
-      margin: 0;
-    }
-    .actions {
-      display: flex;
-      gap: 0.75rem;
-      align-items: center;
-      margin-top: 0.75rem;
-    }
-    .ok {
-      color: var(--mq-ok);
     }
   `,
 })

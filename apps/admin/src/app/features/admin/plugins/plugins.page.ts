@@ -15,13 +15,6 @@ type SettingDraft = Record<string, string | number | boolean | null>;
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './plugins.page.html',
   styles: `
-    .inline {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.75rem;
-      align-items: end;
-    }
-    .inline label,
     .setting label {
       display: flex;
       flex-direction: column;
@@ -31,29 +24,10 @@ type SettingDraft = Record<string, string | number | boolean | null>;
     .grow {
       flex: 1 1 16rem;
     }
-    .plugin {
-      border: 1px solid color-mix(in srgb, var(--mq-fg) 20%, transparent);
-      border-radius: 8px;
-      padding: 0.75rem 1rem;
-      margin: 1rem 0;
-    }
-    .plugin h2 {
-      font-size: 1.15rem;
-      margin: 0;
-    }
     .settings {
       display: grid;
       grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr));
       gap: 0.75rem;
-    }
-    .actions {
-      display: flex;
-      gap: 0.75rem;
-      align-items: center;
-      margin-top: 0.75rem;
-    }
-    .ok {
-      color: var(--mq-ok);
     }
   `,
 })

@@ -96,32 +96,14 @@ import { StatusMessage } from '../../../ui/status-message.component';
     </div>
   `,
   styles: `
-    .inline {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.75rem;
-      align-items: end;
-    }
-    .inline label {
-      display: flex;
-      flex-direction: column;
-      font-weight: 600;
-      font-size: 0.9rem;
-    }
     .registration {
       display: block;
       margin: 1rem 0;
-    }
-    .ok {
-      color: var(--mq-ok);
     }
     .actions {
       display: flex;
       flex-wrap: wrap;
       gap: 0.4rem;
-    }
-    .table-wrap {
-      overflow-x: auto;
     }
   `,
 })
