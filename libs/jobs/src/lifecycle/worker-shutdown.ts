@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Injectable, Logger } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { AppConfig } from '@marquee/core';
@@ -33,7 +34,11 @@ export class WorkerShutdown {
   constructor(
     private readonly modules: ModulesContainer,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    // Every running job of every queue listens (and stops listening when it ends): more than Node's
+    // default of 10 at once is normal, not a leak.
+    setMaxListeners(0, this.interrupt.signal);
+  }
 
   /** Aborted when the grace has run out: every job still running stops and goes back to its queue. */
   get signal(): AbortSignal {
