@@ -7,6 +7,7 @@ import { LibrarySearch1795325940800 } from './1795325940800-LibrarySearch.js';
 import { UsersData1795832603340 } from './1795832603340-UsersData.js';
 import { HlsTranscodes1795832876011 } from './1795832876011-HlsTranscodes.js';
 import { Plugins1795842570857 } from './1795842570857-Plugins.js';
+import { UnreadableFiles1795861405570 } from './1795861405570-UnreadableFiles.js';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
 export const MIGRATIONS: Function[] = [
@@ -19,4 +20,5 @@ export const MIGRATIONS: Function[] = [
   UsersData1795832603340,
   HlsTranscodes1795832876011,
   Plugins1795842570857,
+  UnreadableFiles1795861405570,
 ];

@@ -62,7 +62,7 @@ describe('library scan', () => {
     );
   }
 
-  async function scan(kind: string): Promise<Record<string, number>> {
+  async function scan(kind: string): Promise<Record<string, unknown>> {
     const since = new Date(Date.now() - 5);
     const response = await request(api.getHttpServer()).post(`/api/v1/libraries/${libraries[kind].id}/scan`).set(bearer(admin));
     expect(response.status).toBe(202);
@@ -70,7 +70,7 @@ describe('library scan', () => {
     const { rows } = await sql.query<{ result: Record<string, number> }>(`SELECT result FROM job_runs WHERE id = $1`, [
       response.body.jobId,
     ]);
-    return rows[0].result;
+    return rows[0].result as Record<string, unknown>;
   }
 
   async function items(libraryKind: string, type: string): Promise<ItemSummary[]> {
@@ -342,8 +342,143 @@ describe('library scan', () => {
       expect(moved.title).toBe('Le Fabuleux Destin');
       expect(moved.files[0].relativePath).toBe('Archive/Amelie 2001/Amélie (2001).mkv');
       expect(moved.missing).toBe(false);
+      expect(moved.parentId).toBeNull();
+      // The film now belongs to its new folder: a part added there joins it.
+      const { rows } = await sql.query<{ groupKey: string }>(`SELECT "groupKey" FROM media_items WHERE id = $1`, [amelie.id]);
+      expect(rows[0].groupKey).toMatch(/^movie:Archive\/Amelie 2001::/);
       const mine = (await get(`items/${amelie.id}`, user)).body as ItemDetail;
       expect(mine.userData).toMatchObject({ positionMs: 61000, favorite: true });
+    });
+
+    it('a moved episode keeps its item and its users’ data, and hangs under the season its new place names', async () => {
+      const [show] = await items('series', 'series');
+      const [pilot] = (await items('series', 'episode')).filter((episode) => episode.title === 'Pilot');
+      await sql.query(`INSERT INTO user_item_data ("userId", "itemId", "positionMs", favorite) VALUES ($1, $2, 12000, true)`, [
+        user.id,
+        pilot.id,
+      ]);
+      const seasonOf = (number: number) => join(media, 'series', 'The Show (2010)', `Season 0${number}`);
+      mkdirSync(seasonOf(2));
+      renameSync(join(seasonOf(1), 'The Show - S01E01 - Pilot.mkv'), join(seasonOf(2), 'The Show - S02E01 - Pilot.mkv'));
+      const summary = await scan('series');
+      expect(summary).toMatchObject({ added: 0, moved: 1, missing: 0 });
+      const seasons = (await get(`items/${show.id}/children?sort=index`)).body.items as ItemSummary[];
+      expect(seasons.map((season) => [season.title, season.indexNumber])).toEqual([
+        ['Specials', 0],
+        ['Season 1', 1],
+        ['Season 2', 2],
+      ]);
+      const moved = await detail(pilot.id);
+      expect(moved).toMatchObject({ title: 'Pilot', parentId: seasons[2].id, parentIndexNumber: 2, indexNumber: 1, missing: false });
+      const left = (await get(`items/${seasons[1].id}/children?sort=index`)).body.items as ItemSummary[];
+      expect(left.map((episode) => episode.title)).toEqual(['Double']);
+      const mine = (await get(`items/${pilot.id}`, user)).body as ItemDetail;
+      expect(mine.userData).toMatchObject({ positionMs: 12000, favorite: true });
+    });
+
+    it('a moved archive keeps its gallery and its pages’ items, with their users’ data', async () => {
+      const [comic] = (await items('images', 'gallery')).filter((gallery) => gallery.title === 'Comic');
+      const pages = (await get(`items/${comic.id}/children?sort=index`)).body.items as ItemSummary[];
+      await sql.query(`INSERT INTO user_item_data ("userId", "itemId", favorite) VALUES ($1, $2, true), ($1, $3, true)`, [
+        user.id,
+        comic.id,
+        pages[1].id,
+      ]);
+      mkdirSync(join(media, 'images', 'Shelf'));
+      renameSync(join(media, 'images', 'Comic.cbz'), join(media, 'images', 'Shelf', 'Comic Vol 1.cbz'));
+      const summary = await scan('images');
+      expect(summary).toMatchObject({ added: 0, moved: 1, missing: 0 });
+      const galleries = await items('images', 'gallery');
+      expect(galleries.map((gallery) => gallery.title).sort()).toEqual(['Comic Vol 1', 'Trip']);
+      expect(galleries.find((gallery) => gallery.title === 'Comic Vol 1')!.id).toBe(comic.id);
+      const after = (await get(`items/${comic.id}/children?sort=index`)).body.items as ItemSummary[];
+      expect(after.map((page) => page.id)).toEqual(pages.map((page) => page.id));
+      const files = await Promise.all(after.map(async (page) => (await detail(page.id)).files[0]));
+      expect(files.map((file) => [file.relativePath, file.archiveEntry])).toEqual([
+        ['Shelf/Comic Vol 1.cbz', '2.jpg'],
+        ['Shelf/Comic Vol 1.cbz', '10.jpg'],
+      ]);
+      expect(((await get(`items/${comic.id}`, user)).body as ItemDetail).userData).toMatchObject({ favorite: true });
+      expect(((await get(`items/${pages[1].id}`, user)).body as ItemDetail).userData).toMatchObject({ favorite: true });
+    });
+
+    it('a re-tagged track is regrouped: new title and album, edited fields kept, the emptied album marked missing', async () => {
+      const [hit] = (await items('music', 'track')).filter((track) => track.title === 'Hit');
+      const [now1] = (await items('music', 'album')).filter((album) => album.title === 'Now 1');
+      const various = (await items('music', 'artist')).find((artist) => artist.title === 'Various Artists')!;
+      await request(api.getHttpServer())
+        .patch(`/api/v1/items/${hit.id}`)
+        .set(bearer(admin))
+        .send({ genres: ['Mine'] })
+        .expect(200);
+      await makeMp3(join(media, 'music', 'Compilations', 'Now', 'hit.mp3'), {
+        tags: { title: 'Hit (Radio Edit)', artist: 'Someone / Else', album: 'Now 2', compilation: '1', genre: 'Pop' },
+      });
+      const summary = await scan('music');
+      expect(summary).toMatchObject({ added: 0, changed: 1, moved: 0 });
+      const albums = await items('music', 'album');
+      expect(albums.map((album) => album.title).sort()).toEqual(['Hi-Res Album', 'Now 2']);
+      const now2 = albums.find((album) => album.title === 'Now 2')!;
+      expect(now2.parentId).toBe(various.id);
+      const retagged = await detail(hit.id);
+      expect(retagged).toMatchObject({ title: 'Hit (Radio Edit)', parentId: now2.id, genres: ['Mine'], missing: false });
+      expect(retagged.artists).toEqual(['Someone', 'Else']);
+      expect((await detail(now1.id)).missing).toBe(true);
+    });
+
+    it('records a corrupt track or archive with its reason and reads it again only once it changed', async () => {
+      const track = join(media, 'music', 'Broken', 'broken.flac');
+      const archive = join(media, 'images', 'Broken.cbz');
+      await makeCorrupt(track);
+      await makeCorrupt(archive);
+      const unreadable = async () =>
+        (await sql.query<{ path: string; reason: string }>(`SELECT path, reason FROM unreadable_files ORDER BY path`)).rows;
+
+      let music = await scan('music');
+      expect(music).toMatchObject({ added: 0, failed: 1, unreadable: 0 });
+      expect(music.unreadableFiles).toEqual([
+        { path: track, reason: expect.stringMatching(/^could not read audio tags from .*broken\.flac: ./) },
+      ]);
+      let images = await scan('images');
+      expect(images).toMatchObject({ added: 0, failed: 1, unreadable: 0 });
+      expect(images.unreadableFiles).toEqual([
+        { path: archive, reason: expect.stringMatching(/^could not read the zip archive .*Broken\.cbz: ./) },
+      ]);
+      expect((await unreadable()).map((row) => row.path)).toEqual([archive, track].sort());
+
+      // Unchanged: not read again, still named in the scan's result.
+      music = await scan('music');
+      expect(music).toMatchObject({ added: 0, failed: 0, unreadable: 1 });
+      expect(music.unreadableFiles).toEqual([{ path: track, reason: expect.stringContaining('broken.flac') }]);
+      images = await scan('images');
+      expect(images).toMatchObject({ added: 0, failed: 0, unreadable: 1 });
+
+      // Mended: read again, catalogued, and no longer recorded.
+      await makeFlac(track, { tags: { title: 'Mended', artist: 'Fixer', album: 'Repairs' } });
+      music = await scan('music');
+      expect(music).toMatchObject({ added: 1, failed: 0, unreadable: 0, unreadableFiles: [] });
+      expect((await items('music', 'track')).map((item) => item.title)).toContain('Mended');
+      rmSync(archive);
+      images = await scan('images');
+      expect(images).toMatchObject({ failed: 0, unreadable: 0, missing: 0 });
+      expect(await unreadable()).toEqual([]);
+    });
+
+    it('catalogues a file too small to hash, fails its probe once with the reason, and leaves it alone while unchanged', async () => {
+      const path = join(media, 'movies', 'Tiny (2020).mkv');
+      writeFileSync(path, 'tiny');
+      expect(await scan('movies')).toMatchObject({ added: 1, failed: 0 });
+      const { rows } = await sql.query<{ oshash: string | null }>(`SELECT oshash FROM media_files WHERE path = $1`, [path]);
+      expect(rows).toEqual([{ oshash: null }]);
+      const probes = async () =>
+        (
+          await sql.query<{ state: string; error: string }>(
+            `SELECT state, error FROM job_runs WHERE queue = 'media-probe' AND "targetLabel" = 'Tiny (2020).mkv'`,
+          )
+        ).rows;
+      expect(await probes()).toEqual([{ state: 'failed', error: expect.stringContaining('Tiny (2020).mkv') }]);
+      expect(await scan('movies')).toMatchObject({ added: 0, changed: 0, failed: 0 });
+      expect(await probes()).toHaveLength(1);
     });
 
     it('a deleted file marks its item missing (hidden, not deleted) and its return restores it', async () => {

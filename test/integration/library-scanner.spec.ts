@@ -72,12 +72,12 @@ describe.each(availableQueueBackends())('library scanner, in batches (%s queue b
         for (let episode = 1; episode <= 12; episode++)
           write(join(dir, `Season 0${season}`, `Show ${show} - S0${season}E${String(episode).padStart(2, '0')} - Episode.mkv`));
     }
-    // A multi-episode file whose NFO describes its second episode first: the file's own episode is picked.
+    // A multi-episode file whose NFO describes its second episode first: both entries are used, in episode order.
     const double = join(media, 'Series', 'Show 0', 'Season 01', 'Show 0 - S01E13E14 - Double');
     write(`${double}.mkv`);
     writeFileSync(
       `${double}.nfo`,
-      `<episodedetails><title>Fourteen</title><season>1</season><episode>14</episode></episodedetails>
+      `<episodedetails><title>Fourteen</title><season>1</season><episode>14</episode><plot>Then the other</plot></episodedetails>
        <episodedetails><title>Thirteen</title><season>1</season><episode>13</episode><plot>Two at once</plot></episodedetails>`,
     );
     for (let gallery = 0; gallery < GALLERIES; gallery++)
@@ -205,7 +205,12 @@ describe.each(availableQueueBackends())('library scanner, in batches (%s queue b
        WHERE i."libraryId" = $1 AND f.path LIKE '%S01E13E14%'`,
       [library.id],
     );
-    expect(double).toEqual({ title: 'Thirteen', overview: 'Two at once', indexNumber: 13, indexNumberEnd: 14 });
+    expect(double).toEqual({
+      title: 'Thirteen / Fourteen',
+      overview: 'Two at once\n\nThen the other',
+      indexNumber: 13,
+      indexNumberEnd: 14,
+    });
   });
 
   it('still takes the folder art of a film whose NFO is broken', async () => {
@@ -242,8 +247,17 @@ describe.each(availableQueueBackends())('library scanner, in batches (%s queue b
       [original.id],
     );
     expect(file).toEqual({ ...original, path: to, missingSince: null });
-    const [item] = await query<{ missingSince: Date | null }>(`SELECT "missingSince" FROM media_items WHERE id = $1`, [original.itemId]);
+    const [item] = await query<{ missingSince: Date | null; parentId: string }>(
+      `SELECT "missingSince", "parentId" FROM media_items WHERE id = $1`,
+      [original.itemId],
+    );
     expect(item.missingSince).toBeNull();
+    // It now hangs under the gallery of the folder it is in.
+    const [gallery] = await query<{ id: string }>(
+      `SELECT id FROM media_items WHERE "libraryId" = $1 AND type = 'gallery' AND title = 'Trip 1'`,
+      [library.id],
+    );
+    expect(item.parentId).toBe(gallery.id);
   });
 
   it('a deleted file is marked missing, and only that one', async () => {

@@ -12,6 +12,7 @@ import { Library } from '@marquee/library/entities/library.entity.js';
 import { MediaFile } from '@marquee/library/entities/media-file.entity.js';
 import { MediaItem } from '@marquee/library/entities/media-item.entity.js';
 import { MediaStream } from '@marquee/library/entities/media-stream.entity.js';
+import { UnreadableFile } from '@marquee/library/entities/unreadable-file.entity.js';
 import { UserItemData } from '@marquee/users-data/entities/user-item-data.entity.js';
 import { PlayHistoryEntry } from '@marquee/users-data/entities/play-history.entity.js';
 import { PlayQueue } from '@marquee/users-data/entities/play-queue.entity.js';
@@ -37,6 +38,7 @@ export const ENTITIES = [
   MediaItem,
   MediaFile,
   MediaStream,
+  UnreadableFile,
   ItemArtwork,
   ItemEdit,
   UserItemData,

@@ -37,7 +37,8 @@ export class LibraryScanProcessor extends LedgerProcessor {
     });
     await ctx.log(
       `${library.name}: ${summary.files} files in ${summary.directories} folders — ${summary.added} new, ${summary.changed} changed, ` +
-        `${summary.moved} moved, ${summary.missing} missing, ${summary.unchanged} unchanged, ${summary.ignored} ignored, ${summary.failed} failed ` +
+        `${summary.moved} moved, ${summary.missing} missing, ${summary.unchanged} unchanged, ${summary.ignored} ignored, ${summary.failed} failed, ` +
+        `${summary.unreadable} known unreadable ` +
         `(${summary.durationMs} ms)`,
     );
     return { library: library.name, ...summary };

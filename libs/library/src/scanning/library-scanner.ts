@@ -22,6 +22,7 @@ import { isInside } from '../libraries/folder-policy.js';
 import { MediaPipeline, type ScannedFile } from '../processing/media-pipeline.js';
 import { ContainerResolver, type ResolvedContainer } from './container-resolver.js';
 import { archiveGallery, type LeafFields, placeFile, type Placement } from './file-placement.js';
+import { fileDerivedFields, regroupContainers, type Replacement, replaceItems } from './item-replacement.js';
 import { SidecarFinder } from './sidecar-finder.js';
 import { type SidecarTarget, SidecarWork } from './sidecar-work.js';
 
@@ -34,6 +35,10 @@ const LOOKUP_DIRECTORIES = 256;
 const LOOKUP_FILES = 1000;
 /** Scan progress is reported at most this often. */
 const PROGRESS_INTERVAL_MS = 1000;
+/** Files this small have no oshash (Stash's rule); they are catalogued without one, like empty files. */
+const OSHASH_MIN_BYTES = 9;
+/** Unreadable files named in a scan's result (the count covers them all). */
+const UNREADABLE_LISTED = 50;
 /** Pages of an archive in reading order: "2.jpg" before "10.jpg". */
 const PAGE_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
@@ -57,7 +62,12 @@ export interface ScanSummary {
   missing: number;
   restored: number;
   ignored: number;
+  /** Files read in this scan that could not be read (a corrupt track or archive): recorded, not catalogued. */
   failed: number;
+  /** Files recorded as unreadable by an earlier scan and unchanged since: not read again. */
+  unreadable: number;
+  /** The first of the files that failed or are known unreadable, with why (the admin sees them in the scan's result). */
+  unreadableFiles: { path: string; reason: string }[];
   durationMs: number;
 }
 
@@ -71,20 +81,39 @@ interface ExistingFile {
   missing: boolean;
 }
 
-interface NewFile {
+/** A file recorded as unreadable by an earlier scan. */
+interface UnreadableRow {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  reason: string;
+}
+
+/** Where a walked file is and what its name says it is. */
+interface WalkedMedia {
   root: string;
   file: WalkedFile;
   relativePath: string;
   classification: PathClassification;
-  oshash?: string;
   tags?: AudioTags;
-  entries?: { name: string; size: number }[];
 }
 
-interface ChangedFile {
-  rows: ExistingFile[];
-  file: WalkedFile;
+interface NewFile extends WalkedMedia {
   oshash?: string;
+  entries?: { name: string; size: number }[];
+  /** An earlier scan could not read it; it changed since, so it is read again. */
+  wasUnreadable?: boolean;
+}
+
+interface ChangedFile extends WalkedMedia {
+  rows: ExistingFile[];
+  oshash?: string;
+}
+
+/** A file that could not be read, to record. */
+interface FailedFile {
+  file: WalkedFile;
+  reason: string;
 }
 
 /** What one flush takes from the walk: read (prepared), then written in one transaction. */
@@ -95,6 +124,10 @@ interface ScanBatch {
   restored: ExistingFile[];
   /** NFOs changed since the last scan, to apply again to the items beside them. */
   changedNfos: string[];
+  /** Files recorded as unreadable that are no longer there (or no longer media). */
+  forgotten: string[];
+  /** New files that could not be read, filled while the batch is prepared. */
+  failures: FailedFile[];
 }
 
 /** State of one scan run, between batches. */
@@ -110,6 +143,8 @@ class ScanRun {
     restored: 0,
     ignored: 0,
     failed: 0,
+    unreadable: 0,
+    unreadableFiles: [],
     durationMs: 0,
   };
   readonly started = Date.now();
@@ -125,6 +160,7 @@ class ScanRun {
   gone: ExistingFile[] = [];
   restored: ExistingFile[] = [];
   changedNfos: string[] = [];
+  forgotten: string[] = [];
   /**
    * The batch pipeline: while the walk gathers a batch, the last one is read (oshash, tags) and the
    * one before it written. Writes stay in walk order, one transaction at a time. Each promise has a
@@ -152,11 +188,25 @@ class ScanRun {
   }
 
   get pending(): number {
-    return this.news.length + this.changed.length + this.gone.length + this.restored.length;
+    return this.news.length + this.changed.length + this.gone.length + this.restored.length + this.forgotten.length;
+  }
+
+  noteUnreadable(path: string, reason: string): void {
+    if (this.summary.unreadableFiles.length < UNREADABLE_LISTED) this.summary.unreadableFiles.push({ path, reason });
   }
 }
 
 const toPosix = (path: string) => path.split(sep).join('/');
+
+function groupByFolder<T extends { folder: string }>(rows: T[]): Map<string, T[]> {
+  const byFolder = new Map<string, T[]>();
+  for (const row of rows) {
+    const inFolder = byFolder.get(row.folder);
+    if (inFolder) inFolder.push(row);
+    else byFolder.set(row.folder, [row]);
+  }
+  return byFolder;
+}
 
 /**
  * The library scan: walks each folder one directory at a time (never the whole tree in memory),
@@ -182,9 +232,11 @@ export class LibraryScanner {
     let run: ScanRun | undefined;
     try {
       await lock.query(`SELECT pg_advisory_lock(hashtext($1))`, [`library-scan:${library.id}`]);
-      const [{ count }] = await this.dataSource.query<{ count: string }[]>(`SELECT count(*) FROM media_files WHERE "libraryId" = $1`, [
-        library.id,
-      ]);
+      // Files recorded as unreadable count too: a library holding only those still has a catalogue to compare with.
+      const [{ count }] = await this.dataSource.query<{ count: string }[]>(
+        `SELECT (SELECT count(*) FROM media_files WHERE "libraryId" = $1) + (SELECT count(*) FROM unreadable_files WHERE "libraryId" = $1) AS count`,
+        [library.id],
+      );
       run = new ScanRun(library, options, Number(count));
       if (options.paths) await this.scanPaths(run, options.paths);
       else await this.scanFolders(run);
@@ -277,14 +329,13 @@ export class LibraryScanner {
   /** Compares a group of directories with the catalogue, in one query. `only`: a partial scan of these files alone. */
   private async scanDirectories(run: ScanRun, root: string, directories: WalkedDirectory[], only: Set<string> | undefined): Promise<void> {
     run.options.signal?.throwIfAborted();
-    const rows = run.catalogueEmpty ? [] : await this.catalogued(run, directories);
-    const byFolder = new Map<string, ExistingFile[]>();
-    for (const row of rows) {
-      const inFolder = byFolder.get(row.folder);
-      if (inFolder) inFolder.push(row);
-      else byFolder.set(row.folder, [row]);
-    }
-    for (const directory of directories) this.compareDirectory(run, root, directory, byFolder.get(directory.dir) ?? [], only);
+    const [rows, unreadable] = run.catalogueEmpty
+      ? [[], []]
+      : await Promise.all([this.catalogued(run, directories), this.unreadableIn(run, directories)]);
+    const byFolder = groupByFolder(rows);
+    const unreadableByFolder = groupByFolder(unreadable);
+    for (const directory of directories)
+      this.compareDirectory(run, root, directory, byFolder.get(directory.dir) ?? [], unreadableByFolder.get(directory.dir) ?? [], only);
     const now = Date.now();
     if (now - run.lastProgressAt >= PROGRESS_INTERVAL_MS) {
       run.lastProgressAt = now;
@@ -305,11 +356,21 @@ export class LibraryScanner {
     );
   }
 
+  /** The files of these directories an earlier scan could not read. */
+  private unreadableIn(run: ScanRun, directories: WalkedDirectory[]): Promise<(UnreadableRow & { folder: string })[]> {
+    return this.dataSource.query(
+      `SELECT path, folder, size::float8 AS size, (extract(epoch FROM mtime) * 1000)::float8 AS "mtimeMs", reason
+       FROM unreadable_files WHERE "libraryId" = $1 AND folder = ANY($2)`,
+      [run.library.id, directories.map((directory) => directory.dir)],
+    );
+  }
+
   private compareDirectory(
     run: ScanRun,
     root: string,
     directory: WalkedDirectory,
     rows: ExistingFile[],
+    unreadableRows: UnreadableRow[],
     only: Set<string> | undefined,
   ): void {
     run.summary.directories++;
@@ -326,6 +387,7 @@ export class LibraryScanner {
       if (atPath) atPath.push(row);
       else existing.set(row.path, [row]);
     }
+    const unreadable = new Map(unreadableRows.filter((row) => !only || only.has(row.path)).map((row) => [row.path, row]));
     const lastScan = run.library.lastScannedAt?.getTime() ?? 0;
     for (const file of directory.files) {
       const relativePath = toPosix(relative(root, file.path));
@@ -346,13 +408,21 @@ export class LibraryScanner {
           run.summary.unchanged++;
           if (known.some((row) => row.missing)) run.restored.push(...known);
         } else {
-          run.changed.push({ rows: known, file });
+          run.changed.push({ rows: known, root, file, relativePath, classification });
         }
         continue;
       }
-      run.news.push({ root, file, relativePath, classification });
+      const failed = unreadable.get(file.path);
+      unreadable.delete(file.path);
+      if (failed && failed.size === file.size && Math.abs(failed.mtimeMs - Math.floor(file.mtimeMs)) < 1) {
+        run.summary.unreadable++;
+        run.noteUnreadable(file.path, failed.reason);
+        continue;
+      }
+      run.news.push({ root, file, relativePath, classification, wasUnreadable: failed !== undefined });
     }
     for (const gone of existing.values()) run.gone.push(...gone.filter((row) => !row.missing));
+    for (const row of unreadable.values()) run.forgotten.push(row.path);
   }
 
   private describe(run: ScanRun): string {
@@ -361,15 +431,20 @@ export class LibraryScanner {
   }
 
   /** Reads what a new file needs before it is placed: oshash (to recognise moves), tags, archive entries. */
-  private async prepare(run: ScanRun, item: NewFile): Promise<boolean> {
+  private async prepare(run: ScanRun, batch: ScanBatch, item: NewFile): Promise<boolean> {
     try {
-      if (item.file.size > 0) item.oshash = await oshash(item.file.path);
+      if (item.file.size >= OSHASH_MIN_BYTES) item.oshash = await oshash(item.file.path);
       if (item.classification.kind === 'track') item.tags = await readAudioTags(item.file.path, { timeoutMs: 30_000 });
       if (item.classification.kind === 'archive') item.entries = await listZipImages(item.file.path);
       return true;
     } catch (error) {
+      const reason = (error as Error).message;
+      await run.options.log?.(`could not read ${item.relativePath}: ${reason}`, 'warn');
+      // Gone since the walk saw it: nothing to record.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
       run.summary.failed++;
-      await run.options.log?.(`skipped ${item.relativePath}: ${(error as Error).message}`, 'warn');
+      run.noteUnreadable(item.file.path, reason);
+      batch.failures.push({ file: item.file, reason });
       return false;
     }
   }
@@ -388,6 +463,8 @@ export class LibraryScanner {
       gone: run.gone.splice(0),
       restored: run.restored.splice(0),
       changedNfos: run.changedNfos.splice(0),
+      forgotten: run.forgotten.splice(0),
+      failures: [],
     };
     await run.preparing;
     await run.writingBefore;
@@ -407,18 +484,27 @@ export class LibraryScanner {
     await run.enqueuing;
   }
 
-  /** The batch's new files that could be read, in walk order; changed files get their new oshash. */
+  /**
+   * The batch's new files that could be read, in walk order. Changed files get their new oshash, and
+   * changed tracks their tags read again (a track that no longer reads stays where it was; its probe
+   * fails with the reason).
+   */
   private async prepareBatch(run: ScanRun, batch: ScanBatch): Promise<NewFile[]> {
-    const ok = await mapLimited(batch.news, PREPARE_CONCURRENCY, (item) => this.prepare(run, item));
+    const ok = await mapLimited(batch.news, PREPARE_CONCURRENCY, (item) => this.prepare(run, batch, item));
     await mapLimited(batch.changed, PREPARE_CONCURRENCY, async (entry) => {
-      if (entry.file.size > 0) entry.oshash = await oshash(entry.file.path).catch(() => undefined);
+      if (entry.file.size >= OSHASH_MIN_BYTES) entry.oshash = await oshash(entry.file.path).catch(() => undefined);
+      if (entry.classification.kind === 'track')
+        entry.tags = await readAudioTags(entry.file.path, { timeoutMs: 30_000 }).catch(async (error: Error) => {
+          await run.options.log?.(`could not read the tags of ${entry.relativePath} again: ${error.message}`, 'warn');
+          return undefined;
+        });
     });
     return batch.news.filter((_item, index) => ok[index]);
   }
 
   private async write(run: ScanRun, batch: ScanBatch, prepared: NewFile[]): Promise<void> {
     run.options.signal?.throwIfAborted();
-    const { changed, gone, restored, changedNfos } = batch;
+    const { changed, gone, restored, changedNfos, failures, forgotten } = batch;
     const moves = await this.findMoves(run, prepared);
 
     const downstream: ScannedFile[] = [];
@@ -427,21 +513,48 @@ export class LibraryScanner {
       await this.dataSource.transaction(async (manager) => {
         if (moves.size) {
           const moved = [...moves];
-          await manager.query(
-            `UPDATE media_files f SET path = m.path, folder = m.folder, size = m.size, mtime = m.mtime, "missingSince" = NULL, "updatedAt" = now()
-             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[]) AS m(id, path, folder, size, mtime)
-             WHERE f.id = m.id`,
-            [
-              moved.map(([, from]) => from.id),
-              moved.map(([item]) => item.file.path),
-              moved.map(([item]) => dirname(item.file.path)),
-              moved.map(([item]) => item.file.size),
-              moved.map(([item]) => new Date(Math.floor(item.file.mtimeMs))),
-            ],
-          );
+          const files = moved.filter(([, from]) => from.archiveEntry === '');
+          const archives = moved.filter(([, from]) => from.archiveEntry !== '');
+          if (files.length)
+            await manager.query(
+              `UPDATE media_files f SET path = m.path, folder = m.folder, size = m.size, mtime = m.mtime, "missingSince" = NULL, "updatedAt" = now()
+               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[]) AS m(id, path, folder, size, mtime)
+               WHERE f.id = m.id`,
+              [
+                files.map(([, from]) => from.id),
+                files.map(([item]) => item.file.path),
+                files.map(([item]) => dirname(item.file.path)),
+                files.map(([item]) => item.file.size),
+                files.map(([item]) => new Date(Math.floor(item.file.mtimeMs))),
+              ],
+            );
+          // An archive's rows, one per page, all move with it.
+          const [pages] = archives.length
+            ? await manager.query<[{ itemId: string }[], number]>(
+                `UPDATE media_files f SET path = m.path, folder = m.folder, size = m.size, mtime = m.mtime, "missingSince" = NULL, "updatedAt" = now()
+                 FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[]) AS m("from", path, folder, size, mtime)
+                 WHERE f."libraryId" = $1 AND f.path = m."from"
+                 RETURNING f."itemId"`,
+                [
+                  run.library.id,
+                  archives.map(([, from]) => from.path),
+                  archives.map(([item]) => item.file.path),
+                  archives.map(([item]) => dirname(item.file.path)),
+                  archives.map(([item]) => item.file.size),
+                  archives.map(([item]) => new Date(Math.floor(item.file.mtimeMs))),
+                ],
+              )
+            : [[]];
           await manager.query(`UPDATE media_items SET "missingSince" = NULL WHERE id = ANY($1::uuid[])`, [
-            moved.map(([, from]) => from.itemId),
+            [...files.map(([, from]) => from.itemId), ...pages.map((page) => page.itemId)],
           ]);
+          await this.replace(
+            manager,
+            run,
+            files.map(([item, from]) => ({ item, itemId: from.itemId })),
+            sidecarTargets,
+          );
+          await this.replaceGalleries(manager, archives);
           run.summary.moved += moved.length;
         }
         if (changed.length) {
@@ -465,6 +578,15 @@ export class LibraryScanner {
                 itemId: row.itemId,
                 label: basename(row.path),
               });
+          // A re-tagged track may now belong to another album (or artist), have another title…
+          await this.replace(
+            manager,
+            run,
+            changed
+              .filter((entry) => entry.tags && entry.rows.length === 1)
+              .map((entry) => ({ item: entry, itemId: entry.rows[0].itemId })),
+            sidecarTargets,
+          );
           run.summary.changed += changed.length;
         }
         if (gone.length) {
@@ -482,6 +604,10 @@ export class LibraryScanner {
         }
         const fresh = prepared.filter((item) => !moves.has(item));
         await this.insertNew(manager, run, fresh, downstream, sidecarTargets);
+        await this.recordUnreadable(manager, run, failures, [
+          ...forgotten,
+          ...prepared.filter((item) => item.wasUnreadable).map((item) => item.file.path),
+        ]);
       });
     } catch (error) {
       run.containers.forgetAll();
@@ -497,6 +623,89 @@ export class LibraryScanner {
     if (changedNfos.length) await this.sidecarWork.reapplyNfos(run.library, changedNfos, run.options.log);
   }
 
+  /**
+   * Items whose file moved or changed follow it: under the parent its new path (or, for a track,
+   * its new tags) names, with the fields the file decides written again unless locked. A moved film
+   * takes the group key of its new folder. New containers are created as for new files; the ones
+   * left empty are marked missing at the end of the scan.
+   */
+  private async replace(
+    manager: EntityManager,
+    run: ScanRun,
+    entries: { item: WalkedMedia; itemId: string }[],
+    sidecarTargets: SidecarTarget[],
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    const placed = entries.map(({ item, itemId }) => ({
+      item,
+      itemId,
+      placement: placeFile(item.classification, item.relativePath, { libraryName: run.library.name, tags: item.tags }),
+    }));
+    await run.containers.resolveAll(
+      manager,
+      placed.flatMap(({ placement }) => (placement?.mode === 'leaf' && placement.parent ? [placement.parent] : [])),
+    );
+    const replacements: Replacement[] = [];
+    const regrouped: { itemId: string; groupKey: string }[] = [];
+    for (const { item, itemId, placement } of placed) {
+      if (!placement) continue;
+      if (placement.mode === 'container') {
+        regrouped.push({ itemId, groupKey: placement.container.groupKey });
+        run.filmsByDir.set(toPosix(dirname(item.relativePath)).replace(/^\.$/, ''), itemId);
+        continue;
+      }
+      let parentId: string | null | undefined;
+      if (placement.parent) parentId = this.noteNewContainers(run, placement.parent, item, sidecarTargets).id;
+      // An extra whose film cannot be found stays with the one it had.
+      if (placement.extraOwnerDir !== undefined) parentId = (await this.extraOwner(manager, run, placement.extraOwnerDir)) ?? undefined;
+      replacements.push({ itemId, parentId, fields: fileDerivedFields(placement.leaf) });
+    }
+    await replaceItems(manager, replacements);
+    await regroupContainers(manager, regrouped);
+  }
+
+  /** A moved archive's gallery takes its new group key, and its new name unless the title was set by hand. */
+  private async replaceGalleries(manager: EntityManager, archives: [NewFile, ExistingFile][]): Promise<void> {
+    const galleries: { itemId: string; groupKey: string; from: string; to: string }[] = [];
+    for (const [item, from] of archives) {
+      const [page] = await manager.query<{ parentId: string | null }[]>(`SELECT "parentId" FROM media_items WHERE id = $1`, [from.itemId]);
+      if (!page?.parentId) continue;
+      const spec = archiveGallery(item.relativePath);
+      galleries.push({ itemId: page.parentId, groupKey: spec.groupKey, from: basename(from.path, extname(from.path)), to: spec.title });
+    }
+    await regroupContainers(manager, galleries);
+    for (const gallery of galleries)
+      await manager.query(
+        `UPDATE media_items SET title = $3, "updatedAt" = now()
+         WHERE id = $1 AND type = 'gallery' AND title = $2 AND NOT ("lockedFields" && ARRAY['title', '*'])`,
+        [gallery.itemId, gallery.from, gallery.to],
+      );
+  }
+
+  /** Records the files that could not be read, and forgets the records of files read since or gone. */
+  private async recordUnreadable(manager: EntityManager, run: ScanRun, failures: FailedFile[], cleared: string[]): Promise<void> {
+    if (cleared.length)
+      await manager.query(`DELETE FROM unreadable_files WHERE "libraryId" = $1 AND path = ANY($2)`, [run.library.id, cleared]);
+    const byPath = new Map(failures.map((failure) => [failure.file.path, failure]));
+    if (byPath.size === 0) return;
+    const unique = [...byPath.values()];
+    await manager.query(
+      `INSERT INTO unreadable_files ("libraryId", path, folder, size, mtime, reason)
+       SELECT $1, u.path, u.folder, u.size, u.mtime, u.reason
+       FROM unnest($2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[]) AS u(path, folder, size, mtime, reason)
+       ON CONFLICT (path) DO UPDATE SET "libraryId" = EXCLUDED."libraryId", folder = EXCLUDED.folder, size = EXCLUDED.size,
+         mtime = EXCLUDED.mtime, reason = EXCLUDED.reason, "updatedAt" = now()`,
+      [
+        run.library.id,
+        unique.map((failure) => failure.file.path),
+        unique.map((failure) => dirname(failure.file.path)),
+        unique.map((failure) => failure.file.size),
+        unique.map((failure) => new Date(Math.floor(failure.file.mtimeMs))),
+        unique.map((failure) => failure.reason),
+      ],
+    );
+  }
+
   private categoryOf(path: string, archiveEntry: string): ScannedFile['category'] {
     if (archiveEntry) return 'image';
     const category = mediaCategory(basename(path));
@@ -508,11 +717,12 @@ export class LibraryScanner {
     const moves = new Map<NewFile, ExistingFile>();
     // A library that was empty when the scan began has nothing to move.
     if (run.expectedFiles === 0) return moves;
-    const hashed = items.filter((item) => item.oshash && item.classification.kind !== 'archive');
+    const hashed = items.filter((item) => item.oshash);
     if (hashed.length === 0) return moves;
+    // One row per path: an archive has one per page, all with the archive's oshash.
     const rows = await this.dataSource.query<(ExistingFile & { oshash: string })[]>(
-      `SELECT id, path, "archiveEntry", size::float8 AS size, "itemId", oshash, "missingSince" IS NOT NULL AS missing
-       FROM media_files WHERE "libraryId" = $1 AND "archiveEntry" = '' AND oshash = ANY($2)`,
+      `SELECT DISTINCT ON (path) id, path, "archiveEntry", size::float8 AS size, "itemId", oshash, "missingSince" IS NOT NULL AS missing
+       FROM media_files WHERE "libraryId" = $1 AND oshash = ANY($2) ORDER BY path, "archiveEntry"`,
       [run.library.id, [...new Set(hashed.map((item) => item.oshash))]],
     );
     const byHash = new Map<string, (ExistingFile & { oshash: string })[]>();
@@ -521,6 +731,8 @@ export class LibraryScanner {
     for (const item of hashed) {
       for (const candidate of byHash.get(item.oshash!) ?? []) {
         if (taken.has(candidate.id) || candidate.size !== item.file.size) continue;
+        // A plain file matches a plain file, an archive an archive.
+        if ((candidate.archiveEntry !== '') !== (item.classification.kind === 'archive')) continue;
         const stillThere = await access(candidate.path).then(
           () => true,
           () => false,
@@ -622,6 +834,7 @@ export class LibraryScanner {
             created: true,
             filePath: item.file.path,
             episode: placement.leaf.indexNumber ?? null,
+            lastEpisode: placement.leaf.indexNumberEnd ?? null,
           });
       }
       const category = this.categoryOf(item.file.path, '');
@@ -695,7 +908,7 @@ export class LibraryScanner {
   private noteNewContainers(
     run: ScanRun,
     spec: NonNullable<Extract<Placement, { mode: 'leaf' }>['parent']>,
-    item: NewFile,
+    item: WalkedMedia,
     sidecarTargets: SidecarTarget[],
   ): ResolvedContainer {
     const resolved = run.containers.get(spec);
@@ -746,26 +959,35 @@ export class LibraryScanner {
 
   /** After a full walk of `root`: catalogued files in folders the walk never reached are gone. */
   private async markUnvisitedMissing(run: ScanRun, root: string, visited: Set<string>): Promise<void> {
+    const parameters = [run.library.id, root, `${root.replace(/[\\%_]/g, '\\$&')}/%`, [...visited]];
     const [, count] = await this.dataSource.query(
       `UPDATE media_files SET "missingSince" = now()
        WHERE "libraryId" = $1 AND "missingSince" IS NULL AND (folder = $2 OR folder LIKE $3) AND NOT (folder = ANY($4))`,
-      [run.library.id, root, `${root.replace(/[\\%_]/g, '\\$&')}/%`, [...visited]],
+      parameters,
     );
     run.summary.missing += Number(count ?? 0);
+    await this.dataSource.query(
+      `DELETE FROM unreadable_files WHERE "libraryId" = $1 AND (folder = $2 OR folder LIKE $3) AND NOT (folder = ANY($4))`,
+      parameters,
+    );
   }
 
   private async markPathMissing(run: ScanRun, path: string): Promise<void> {
+    const parameters = [run.library.id, path, `${path.replace(/[\\%_]/g, '\\$&')}/%`];
     const [, count] = await this.dataSource.query(
       `UPDATE media_files SET "missingSince" = now()
        WHERE "libraryId" = $1 AND "missingSince" IS NULL AND (path = $2 OR path LIKE $3)`,
-      [run.library.id, path, `${path.replace(/[\\%_]/g, '\\$&')}/%`],
+      parameters,
     );
     run.summary.missing += Number(count ?? 0);
+    await this.dataSource.query(`DELETE FROM unreadable_files WHERE "libraryId" = $1 AND (path = $2 OR path LIKE $3)`, parameters);
   }
 
   /**
    * Items are missing exactly when all their files are; containers (series, seasons, albums,
-   * artists, galleries) when all their children are. Files that came back restore them.
+   * artists, galleries) when all their children are, or when they have none left (their last
+   * track was re-tagged into another album, their last picture moved elsewhere). Files that came
+   * back restore them; the clean-up job deletes what stays missing.
    */
   private async propagateMissing(libraryId: string): Promise<void> {
     await this.dataSource.query(
@@ -782,8 +1004,8 @@ export class LibraryScanner {
     ]) {
       await this.dataSource.query(
         `WITH s AS (
-           SELECT c.id, bool_or(ch."missingSince" IS NULL) AS present
-           FROM media_items c JOIN media_items ch ON ch."parentId" = c.id
+           SELECT c.id, coalesce(bool_or(ch."missingSince" IS NULL) FILTER (WHERE ch.id IS NOT NULL), false) AS present
+           FROM media_items c LEFT JOIN media_items ch ON ch."parentId" = c.id
            WHERE c."libraryId" = $1 AND c.type = ANY($2::media_item_type[]) GROUP BY c.id
          )
          UPDATE media_items i SET "missingSince" = CASE WHEN s.present THEN NULL ELSE now() END

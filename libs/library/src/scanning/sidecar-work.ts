@@ -5,13 +5,14 @@ import { mapLimited, type NfoMetadata } from '@marquee/media';
 import { DataSource } from 'typeorm';
 import type { ArtworkKind } from '../entities/item-artwork.entity.js';
 import type { Library } from '../entities/library.entity.js';
+import { episodeEntry } from './episode-nfo.js';
 import type { SidecarFinder } from './sidecar-finder.js';
 import { type NfoApplication, SidecarMetadata } from './sidecar-metadata.js';
 
 /** An item whose NFO and folder art the scan should look for, and where. */
 export type SidecarTarget =
   | { kind: 'movie'; itemId: string; created: boolean; filePath: string }
-  | { kind: 'episode'; itemId: string; created: boolean; filePath: string; episode: number | null }
+  | { kind: 'episode'; itemId: string; created: boolean; filePath: string; episode: number | null; lastEpisode: number | null }
   | { kind: 'series'; itemId: string; created: boolean; dir: string }
   | { kind: 'season'; itemId: string; created: boolean; dir: string; seriesDir?: string; season: number }
   | { kind: 'album'; itemId: string; created: boolean; dir: string };
@@ -124,13 +125,7 @@ export class SidecarWork {
         const nfo = await finder.find(dir, [`${stem}.nfo`]);
         return {
           target,
-          nfo: nfo
-            ? {
-                path: nfo,
-                pick: (entries) =>
-                  target.episode === null ? entries[0] : (entries.find((entry) => entry.episode === target.episode) ?? entries[0]),
-              }
-            : undefined,
+          nfo: nfo ? { path: nfo, pick: (entries) => episodeEntry(entries, target.episode, target.lastEpisode) } : undefined,
           art: await this.art(finder, dir, { thumb: [`${stem}-thumb`, stem] }),
         };
       }
@@ -179,24 +174,24 @@ export class SidecarWork {
       try {
         const dir = dirname(path);
         const name = basename(path).toLowerCase();
-        let itemIds: { id: string; indexNumber: number | null }[];
+        let itemIds: { id: string; indexNumber: number | null; indexNumberEnd: number | null }[];
         if (name === 'tvshow.nfo') {
           const relative = library.folders
             .map((root) => (dir.startsWith(`${root}/`) ? dir.slice(root.length + 1) : dir === root ? '' : undefined))
             .find((x) => x !== undefined);
           itemIds = await this.dataSource.query(
-            `SELECT id, "indexNumber" FROM media_items WHERE "libraryId" = $1 AND type = 'series' AND "groupKey" = $2`,
+            `SELECT id, "indexNumber", "indexNumberEnd" FROM media_items WHERE "libraryId" = $1 AND type = 'series' AND "groupKey" = $2`,
             [library.id, `series:${relative ?? ''}`],
           );
         } else if (name === 'movie.nfo') {
           itemIds = await this.dataSource.query(
-            `SELECT DISTINCT i.id, i."indexNumber" FROM media_items i JOIN media_files f ON f."itemId" = i.id WHERE f.folder = $1 AND i.type = 'movie'`,
+            `SELECT DISTINCT i.id, i."indexNumber", i."indexNumberEnd" FROM media_items i JOIN media_files f ON f."itemId" = i.id WHERE f.folder = $1 AND i.type = 'movie'`,
             [dir],
           );
         } else {
           const stem = stemOf(path);
           itemIds = await this.dataSource.query(
-            `SELECT DISTINCT i.id, i."indexNumber" FROM media_items i JOIN media_files f ON f."itemId" = i.id
+            `SELECT DISTINCT i.id, i."indexNumber", i."indexNumberEnd" FROM media_items i JOIN media_files f ON f."itemId" = i.id
              WHERE f.folder = $1 AND f."archiveEntry" = '' AND regexp_replace(f.path, '^.*/|\\.[^.]*$', '', 'g') = $2`,
             [dir, stem],
           );
@@ -205,8 +200,7 @@ export class SidecarWork {
         const entries = await this.metadata.readNfo(path);
         await this.metadata.applyNfos(
           itemIds.flatMap((item) => {
-            const entry =
-              entries.find((candidate) => candidate.episode !== undefined && candidate.episode === item.indexNumber) ?? entries[0];
+            const entry = episodeEntry(entries, item.indexNumber, item.indexNumberEnd);
             return entry ? [{ itemId: item.id, nfo: entry }] : [];
           }),
         );
