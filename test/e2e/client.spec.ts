@@ -48,6 +48,57 @@ interface PageGlobals {
   };
 }
 
+/** What the keyboard tests read of the focused element and the layout. */
+interface FocusedElement {
+  id: string;
+  tagName: string;
+  textContent: string | null;
+  closest(selector: string): { getAttribute(name: string): string | null } | null;
+  getAttribute(name: string): string | null;
+}
+interface FocusGlobals {
+  document: { activeElement: FocusedElement | null; scrollingElement: { scrollWidth: number } | null };
+  innerWidth: number;
+  getComputedStyle(element: FocusedElement): { outlineStyle: string; outlineWidth: string; boxShadow: string };
+}
+
+/** The focused element, and whether it shows a focus indicator (an outline or a box shadow). */
+async function focused(
+  page: Page,
+): Promise<{ id: string; tag: string; text: string; label: string | null; ring: boolean; inDialog: boolean }> {
+  return page.evaluate(() => {
+    const g = globalThis as unknown as FocusGlobals;
+    const element = g.document.activeElement;
+    if (!element) return { id: '', tag: '', text: '', label: null, ring: false, inDialog: false };
+    const style = g.getComputedStyle(element);
+    return {
+      id: element.id,
+      tag: element.tagName,
+      text: element.textContent?.trim() ?? '',
+      label: element.getAttribute('aria-label'),
+      ring: (style.outlineStyle !== 'none' && style.outlineWidth !== '0px') || style.boxShadow !== 'none',
+      inDialog: element.closest('dialog') !== null,
+    };
+  });
+}
+
+/** How far the page is wider than the screen (0 when nothing scrolls sideways). */
+async function sidewaysOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const g = globalThis as unknown as FocusGlobals;
+    return Math.max(0, (g.document.scrollingElement?.scrollWidth ?? 0) - g.innerWidth);
+  });
+}
+
+/** A problem+json failure as the server sends it. */
+function problemResponse(status: number, detail: string) {
+  return {
+    status,
+    contentType: 'application/problem+json',
+    body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status, detail }),
+  };
+}
+
 /**
  * Takes the problems seen so far: exactly these refused requests (without the origin), each with
  * Chromium's console line for it, and nothing else.
@@ -212,7 +263,7 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
       undefined,
       { timeout: 20_000 },
     );
-    if (await video.evaluate((v) => (v as unknown as MediaState).paused)) await page.getByRole('button', { name: 'Play' }).click();
+    if (await video.evaluate((v) => (v as unknown as MediaState).paused)) await page.getByRole('button', { name: 'Play video' }).click();
     await page.waitForFunction(
       () => ((globalThis as unknown as PageGlobals).document.querySelector('video')?.currentTime ?? 0) > 1.2,
       undefined,
@@ -225,8 +276,13 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
       .getByTestId('current-time')
       .filter({ hasText: /^\s*0:0[1-8]\s*$/ })
       .waitFor();
+    // Direct play: the browser reads the file itself (the element's source is the stream URL, not hls.js's blob:).
+    await expect(page.locator('p.method').textContent()).resolves.toMatch(/^\s*Direct play\b/);
+    const source = await video.evaluate((v) => (v as unknown as { currentSrc: string }).currentSrc);
+    expect(source).not.toMatch(/^blob:/);
+    expect(new URL(source).pathname).toBe(`/api/v1/stream/${filmId}`);
     await screenshot(page, '05-player');
-    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Pause video' }).click();
     const paused = await video.evaluate((v) => (v as unknown as MediaState).currentTime * 1000);
     // Pausing reports the position: the server keeps it as this user's resume point.
     const resume = await waitFor(async () => {
@@ -247,7 +303,7 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
         timeout: 30_000,
       },
     );
-    if (await video.evaluate((v) => (v as unknown as MediaState).paused)) await page.getByRole('button', { name: 'Play' }).click();
+    if (await video.evaluate((v) => (v as unknown as MediaState).paused)) await page.getByRole('button', { name: 'Play video' }).click();
     await page.waitForFunction(
       () => ((globalThis as unknown as PageGlobals).document.querySelector('video')?.currentTime ?? 0) > 1.2,
       undefined,
@@ -276,7 +332,7 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
       preview.evaluate((el) => (el as unknown as { style: { backgroundImage: string } }).style.backgroundImage),
     ).resolves.toMatch(/trickplay\/0\.jpg/);
     await screenshot(page, '05b-player-hls');
-    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Pause video' }).click();
     // Leaving ends this viewer's transcode at once.
     const stopped = page.waitForResponse((res) => res.request().method() === 'DELETE' && res.url().endsWith(`/api/v1/stream/${mkvId}/hls`));
     await page.getByRole('link', { name: '← Boxed' }).click();
@@ -309,6 +365,11 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
     // The file is still corrupt: the new job fails too, and arrives in the filtered table without a reload.
     await page.locator(`tr[data-job-id="${retriedId}"][data-state="failed"]`).waitFor({ timeout: 90_000 });
     await page.getByRole('button', { name: 'Close the job details' }).click();
+    // Focus goes back to the row the details were opened from.
+    await page.waitForFunction(
+      (id) => (globalThis as unknown as FocusGlobals).document.activeElement?.closest('tr')?.getAttribute('data-job-id') === id,
+      failedProbeId,
+    );
     // The queue card's counts followed: two failed probes now, without a reload.
     const probeCard = page.locator('article[data-queue="media-probe"]');
     await probeCard
@@ -316,13 +377,19 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
       .filter({ hasText: /^\s*2\s*$/ })
       .waitFor();
 
+    // A concurrency being typed survives the live refreshes of the card (pausing and resuming refresh it).
+    const concurrency = probeCard.getByLabel('Concurrency of media-probe', { exact: true });
+    await concurrency.fill('3');
     await probeCard.getByRole('button', { name: 'Pause media-probe' }).click();
     await probeCard.getByText('paused', { exact: true }).waitFor();
     await probeCard.getByRole('button', { name: 'Resume media-probe' }).click();
     await probeCard.getByText('paused', { exact: true }).waitFor({ state: 'detached' });
-    await probeCard.getByLabel('Concurrency').fill('3');
-    await probeCard.getByRole('button', { name: 'Set' }).click();
+    await expect(concurrency.inputValue()).resolves.toBe('3');
+    await probeCard.getByRole('button', { name: 'Set the concurrency of media-probe' }).click();
     await page.getByText('media-probe runs 3 at a time per worker (applied within 5 s).').waitFor();
+    // Once the server holds it, the field follows the server again: nothing left to set.
+    await probeCard.getByRole('button', { name: 'Set the concurrency of media-probe', disabled: true }).waitFor();
+    await expect(concurrency.inputValue()).resolves.toBe('3');
     const queues = await http().get('/api/v1/queues').set(bearer(admin));
     expect((queues.body as { name: string; concurrency: number; paused: boolean }[]).find((q) => q.name === 'media-probe')).toMatchObject({
       concurrency: 3,
@@ -419,7 +486,7 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
     const picture = page.getByRole('dialog').getByRole('img');
     await picture.waitFor();
     await page.waitForFunction(() => {
-      const image = (globalThis as unknown as PageGlobals).document.querySelector('[role="dialog"] img') as unknown as {
+      const image = (globalThis as unknown as PageGlobals).document.querySelector('dialog img') as unknown as {
         naturalWidth: number;
       } | null;
       return (image?.naturalWidth ?? 0) === 320;
@@ -427,6 +494,24 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
     await screenshot(page, '13-gallery');
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
     await page.getByRole('dialog').waitFor({ state: 'detached' });
+  });
+
+  it('opens a gallery picture from the keyboard; Escape closes it and focus returns to its thumbnail', async () => {
+    const thumbnail = page.getByRole('button', { name: /^View b/ });
+    await thumbnail.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('img').waitFor();
+    // A modal dialog (the rest of the page is inert, so focus stays inside), with focus on its Close button.
+    await expect(dialog.evaluate((d) => (d as unknown as { matches(s: string): boolean }).matches(':modal'))).resolves.toBe(true);
+    await page.waitForFunction(() => {
+      const active = (globalThis as unknown as FocusGlobals).document.activeElement;
+      return active?.tagName === 'BUTTON' && active.closest('dialog') !== null;
+    });
+    await expect(focused(page)).resolves.toMatchObject({ text: 'Close', inDialog: true, ring: true });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect(focused(page)).resolves.toMatchObject({ label: 'View b', ring: true });
   });
 
   it('searches as you type, keeps favourites and fills a playlist', async () => {
@@ -480,7 +565,7 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
     expect((saved.body as PlayQueueView).entries.items.map((e) => e.item.title)).toEqual(['First', 'Second']);
     await page.reload();
     await bar.getByRole('link', { name: /^(First|Second)$/ }).waitFor();
-    await bar.getByRole('button', { name: 'Play', exact: true }).waitFor();
+    await bar.getByRole('button', { name: 'Play music' }).waitFor();
     await bar.getByLabel('Audio format').filter({ hasText: '24-bit · 96 kHz' }).waitFor();
     await bar.getByRole('button', { name: 'Stop and clear the queue' }).click();
     await bar.waitFor({ state: 'detached' });
@@ -550,6 +635,115 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, '17-phone-home');
   });
+
+  it('signs in with the keyboard alone, showing where the focus is', async () => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in/);
+    // Focus starts in the form; Tab walks it in order, and every stop shows a focus ring.
+    await page.waitForFunction(() => (globalThis as unknown as FocusGlobals).document.activeElement?.id === 'username');
+    await expect(focused(page)).resolves.toMatchObject({ id: 'username', ring: true });
+    await page.keyboard.type(admin.username);
+    await page.keyboard.press('Tab');
+    await expect(focused(page)).resolves.toMatchObject({ id: 'password', ring: true });
+    await page.keyboard.type(admin.password);
+    await page.keyboard.press('Tab');
+    await expect(focused(page)).resolves.toMatchObject({ tag: 'BUTTON', text: 'Sign in', ring: true });
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).waitFor();
+  });
+
+  it('a screen whose data fails to load says why, in the server’s words', async () => {
+    const down = 'The settings store is unavailable right now';
+    const failing = ['/api/v1/settings', '/api/v1/libraries', '/api/v1/plugins/network-policy', '/api/v1/auth/registration'];
+    const refuse = (url: URL) => failing.includes(url.pathname);
+    await page.route(refuse, (route) =>
+      route.request().method() === 'GET' ? route.fulfill(problemResponse(503, down)) : route.continue(),
+    );
+    try {
+      await page.goto('/admin/users');
+      await page
+        .getByRole('alert')
+        .filter({ hasText: `Whether anyone may register could not be loaded: ${down}` })
+        .waitFor();
+      await page.getByRole('cell', { name: admin.username, exact: true }).waitFor();
+      // Each row's buttons say whom they act on.
+      for (const action of ['Disable', 'Reset password of', 'Delete'])
+        await page.getByRole('button', { name: `${action} ${user.username}`, exact: true }).waitFor();
+      expectOnlyRefusals(problems, base, ['HTTP 503 GET /api/v1/settings']);
+
+      await page.goto('/admin/jobs');
+      await page
+        .getByRole('alert')
+        .filter({ hasText: `The libraries to scan could not be loaded: ${down}` })
+        .waitFor();
+      expectOnlyRefusals(problems, base, ['HTTP 503 GET /api/v1/libraries']);
+
+      await page.goto('/admin/plugins');
+      await page
+        .getByRole('alert')
+        .filter({ hasText: `The network policy could not be loaded: ${down}` })
+        .waitFor();
+      expectOnlyRefusals(problems, base, ['HTTP 503 GET /api/v1/plugins/network-policy']);
+
+      await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: `Could not check whether this server is new: ${down}` })
+        .waitFor();
+      expectOnlyRefusals(problems, base, ['HTTP 503 GET /api/v1/auth/registration']);
+    } finally {
+      await page.unroute(refuse);
+    }
+    // The form still works.
+    await signIn(admin);
+  });
+
+  it('fits a phone screen: the player, a job’s details, the metadata editor and the account page', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(`/play/${filmId}`);
+      await page.waitForFunction(() => ((globalThis as unknown as PageGlobals).document.querySelector('video')?.readyState ?? 0) >= 1);
+      await page.getByRole('button', { name: /^(Play|Pause) video$/ }).waitFor();
+      expect(await sidewaysOverflow(page)).toBe(0);
+      await screenshot(page, '18-phone-player');
+
+      await page.goto('/admin/jobs');
+      await page.getByLabel('State').selectOption('failed');
+      const row = page.locator(`tr[data-job-id="${failedProbeId}"]`);
+      await row.getByRole('button').click();
+      const drawer = page.getByRole('dialog');
+      await drawer.getByTestId('job-error').waitFor();
+      expect(await sidewaysOverflow(page)).toBe(0);
+      await screenshot(page, '19-phone-job-detail', { fullPage: false });
+      // Escape closes the details and gives focus back to the row.
+      await page.keyboard.press('Escape');
+      await drawer.waitFor({ state: 'detached' });
+      await page.waitForFunction(
+        (id) => (globalThis as unknown as FocusGlobals).document.activeElement?.closest('tr')?.getAttribute('data-job-id') === id,
+        failedProbeId,
+      );
+      expect(await sidewaysOverflow(page)).toBe(0);
+
+      await page.goto(`/admin/items/${filmId}/edit`);
+      await page.getByRole('heading', { name: 'Edit metadata' }).waitFor();
+      await page.getByText('Plain → Plain Sailing').waitFor();
+      await page.getByRole('checkbox', { name: 'Unlock Title', exact: true }).waitFor();
+      expect(await sidewaysOverflow(page)).toBe(0);
+      await screenshot(page, '20-phone-metadata-editor');
+
+      await page.goto('/account');
+      await page.getByText('(this browser)').waitFor();
+      await page.getByRole('cell', { name: 'Living-room TV', exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Revoke key Living-room TV', exact: true }).waitFor();
+      expect(await sidewaysOverflow(page)).toBe(0);
+      await screenshot(page, '21-phone-account');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+    }
+  }, 60_000);
 });
 
 describeWithChromium(`first start in headless Chromium${chromiumAvailable ? '' : ` (skipped: no Chromium at ${CHROMIUM_PATH})`}`, () => {
@@ -633,7 +827,7 @@ describeWithChromium(`first start in headless Chromium${chromiumAvailable ? '' :
     }
     await page.reload();
     await page.getByText(/\(images, [1-9]\d* items?\)/).waitFor();
-    await page.getByRole('button', { name: 'Scan now' }).click();
+    await page.getByRole('button', { name: 'Scan now Pictures' }).click();
     await page.getByText(/^(Scan of Pictures queued\.|A scan of Pictures is already queued\.)$/).waitFor();
     await screenshot(page, 'first-02-libraries');
   }, 90_000);

@@ -1,8 +1,8 @@
-import { HttpClient, HttpContext, HttpContextToken, HttpErrorResponse, HttpHeaders, HttpParams } from '@angular/common/http';
+import { HttpClient, HttpContext, HttpContextToken, HttpHeaders, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { API_PREFIX } from '@marquee/contracts';
 import { firstValueFrom } from 'rxjs';
-import { problemMessage } from '../logic/problem-detail.js';
+import { toApiError } from '../logic/api-error.js';
 
 /** Requests marked with this are not retried after a refresh (the auth routes themselves). */
 export const SKIP_AUTH_RETRY = new HttpContextToken<boolean>(() => false);
@@ -26,30 +26,6 @@ function toParams(query: Query | undefined): HttpParams {
     params = params.set(key, Array.isArray(value) ? value.join(',') : String(value));
   }
   return params;
-}
-
-/** An API failure with the sentence to show (the problem+json `detail`). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly body: unknown,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof HttpErrorResponse) {
-    return new ApiError(
-      error.status,
-      problemMessage({ status: error.status, statusText: error.statusText, error: error.error }),
-      error.error,
-    );
-  }
-  return new ApiError(0, error instanceof Error ? error.message : String(error), null);
 }
 
 /** The REST API under /api/v1, as promises; failures are ApiErrors carrying the problem detail. */

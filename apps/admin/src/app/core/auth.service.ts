@@ -2,7 +2,8 @@ import { Injectable, computed, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import { type AccountView, REFRESH_TOKEN_TRANSPORT, type RegisterRequest, type SignInResponse } from '@marquee/contracts';
 import { RefreshGate } from '../logic/refresh-gate.js';
-import { Api, ApiError } from './api.service';
+import { ApiError } from '../logic/api-error.js';
+import { Api } from './api.service';
 
 const COOKIE_TRANSPORT = { [REFRESH_TOKEN_TRANSPORT.header]: REFRESH_TOKEN_TRANSPORT.cookie };
 /** Serialises refreshes across tabs: the refresh cookie works once, and every tab shares it. */

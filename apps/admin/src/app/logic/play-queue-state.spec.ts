@@ -1,4 +1,16 @@
-import { currentEntry, emptyQueue, enqueue, hasNext, jumpTo, next, previous, removeAt, startQueue } from './play-queue-state.js';
+import fc from 'fast-check';
+import {
+  type QueueState,
+  currentEntry,
+  emptyQueue,
+  enqueue,
+  hasNext,
+  jumpTo,
+  next,
+  previous,
+  removeAt,
+  startQueue,
+} from './play-queue-state.js';
 
 describe('music queue', () => {
   it('starts, goes next, and stops at the end', () => {
@@ -35,5 +47,69 @@ describe('music queue', () => {
     expect(removeAt(startQueue(['a']), 0).current).toBe(-1);
     expect(jumpTo(q, 9)).toBe(q);
     expect(currentEntry(jumpTo(q, 2))).toBe('c');
+  });
+});
+
+type Action =
+  | { kind: 'next' }
+  | { kind: 'previous'; positionMs: number }
+  | { kind: 'jump'; index: number }
+  | { kind: 'remove'; index: number }
+  | { kind: 'add'; where: 'next' | 'last'; count: number };
+
+describe('music queue under any sequence of actions', () => {
+  const action: fc.Arbitrary<Action> = fc.oneof(
+    fc.constant<Action>({ kind: 'next' }),
+    fc.record({ kind: fc.constant('previous' as const), positionMs: fc.integer({ min: 0, max: 10_000 }) }),
+    fc.record({ kind: fc.constant('jump' as const), index: fc.integer({ min: -2, max: 8 }) }),
+    fc.record({ kind: fc.constant('remove' as const), index: fc.integer({ min: -2, max: 8 }) }),
+    fc.record({
+      kind: fc.constant('add' as const),
+      where: fc.constantFrom('next' as const, 'last' as const),
+      count: fc.integer({ min: 0, max: 3 }),
+    }),
+  );
+  let made = 0;
+  function apply(q: QueueState<string>, a: Action): QueueState<string> {
+    switch (a.kind) {
+      case 'next':
+        return next(q);
+      case 'previous':
+        return previous(q, a.positionMs).state;
+      case 'jump':
+        return jumpTo(q, a.index);
+      case 'remove':
+        return removeAt(q, a.index);
+      case 'add':
+        return enqueue(
+          q,
+          Array.from({ length: a.count }, () => `t${made++}`),
+          a.where,
+        );
+    }
+  }
+
+  it('always points at an entry (or is empty), and next then an early previous comes back to the same track', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4 }), fc.array(action, { maxLength: 30 }), (size, actions) => {
+        let q = startQueue(
+          Array.from({ length: size }, (_, i) => `s${i}`),
+          0,
+        );
+        for (const a of actions) {
+          q = apply(q, a);
+          if (q.entries.length === 0) expect(q.current).toBe(-1);
+          else {
+            expect(q.current).toBeGreaterThanOrEqual(0);
+            expect(q.current).toBeLessThan(q.entries.length);
+          }
+          if (hasNext(q)) {
+            const playing = currentEntry(q);
+            expect(currentEntry(next(q))).not.toBe(playing);
+            expect(currentEntry(previous(next(q), 0).state)).toBe(playing);
+          }
+        }
+      }),
+    );
   });
 });

@@ -4,7 +4,7 @@ import { API_KEY_SCOPE_NAMES, type ApiKeyScopeName, type ApiKeyView, type Create
 import { Api } from '../../core/api.service';
 import { AuthService } from '../../core/auth.service';
 import { formatRelative } from '../../logic/format.js';
-import { ResourceState, attempt } from '../../ui/resource-state';
+import { ResourceState, attempt } from '../../logic/resource-state.js';
 import { StatusMessage } from '../../ui/status-message.component';
 
 /** Your account: password, signed-in sessions, API keys. */

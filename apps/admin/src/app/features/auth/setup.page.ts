@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/cor
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { AuthService } from '../../core/auth.service';
-import { attempt } from '../../ui/resource-state';
+import { attempt } from '../../logic/resource-state.js';
 import { authPageStyles } from './auth-page.styles';
 
 /**

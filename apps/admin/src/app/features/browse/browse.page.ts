@@ -16,7 +16,8 @@ import {
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink, RouterLinkActive } from '@angular/router';
 import { ITEM_SORTS, type ItemSort, type ItemSummary, type PageOf } from '@marquee/contracts';
-import { Api, toApiError } from '../../core/api.service';
+import { Api } from '../../core/api.service';
+import { toApiError } from '../../logic/api-error.js';
 import { gridLayout, shouldLoadMore, toRows } from '../../logic/grid-math.js';
 import { PosterCard } from '../../ui/poster-card.component';
 import { StatusMessage } from '../../ui/status-message.component';

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import type { PageOf, UserItemEntry } from '@marquee/contracts';
 import { Api } from '../../core/api.service';
 import { PosterCard } from '../../ui/poster-card.component';
-import { ResourceState } from '../../ui/resource-state';
+import { ResourceState } from '../../logic/resource-state.js';
 import { StatusMessage } from '../../ui/status-message.component';
 
 /** Your favourites, by title. */

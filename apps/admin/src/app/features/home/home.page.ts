@@ -3,7 +3,7 @@ import { RouterLink } from '@angular/router';
 import type { HistoryEntryView, ItemSummary, PageOf, ResumeEntry } from '@marquee/contracts';
 import { Api } from '../../core/api.service';
 import { PosterCard } from '../../ui/poster-card.component';
-import { ResourceState } from '../../ui/resource-state';
+import { ResourceState } from '../../logic/resource-state.js';
 import { StatusMessage } from '../../ui/status-message.component';
 
 /** Home: continue watching, recently added, recently played. */

@@ -1,4 +1,17 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  type ElementRef,
+  Injector,
+  afterNextRender,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+  viewChild,
+} from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import type { ItemDetail, ItemSummary, PageOf, PlaybackInfo, PlaylistView, UserItemDataView } from '@marquee/contracts';
@@ -8,7 +21,7 @@ import { MusicPlayerService } from '../../core/music-player.service';
 import { audioFormatBadge, episodeCode, formatBytes, formatDuration } from '../../logic/format.js';
 import { PosterCard } from '../../ui/poster-card.component';
 import { sectionOfType } from '../browse/browse-sections';
-import { ResourceState, attempt } from '../../ui/resource-state';
+import { ResourceState, attempt } from '../../logic/resource-state.js';
 import { StatusMessage } from '../../ui/status-message.component';
 
 const VIDEO_TYPES = ['movie', 'episode', 'extra'];
@@ -42,6 +55,10 @@ export class ItemPage {
   protected readonly notice = signal<string | null>(null);
   protected readonly userData = signal<UserItemDataView | null>(null);
   protected readonly viewing = signal<{ title: string; url: string } | null>(null);
+  private readonly lightbox = viewChild<ElementRef<HTMLDialogElement>>('lightbox');
+  private readonly injector = inject(Injector);
+  /** The thumbnail the picture was opened from: focus goes back there when it closes. */
+  private lightboxOpener: HTMLElement | null = null;
   protected playlistId = '';
 
   protected readonly isVideo = computed(() => VIDEO_TYPES.includes(this.item.value()?.type ?? ''));
@@ -151,10 +168,28 @@ export class ItemPage {
     this.notice.set(where === 'next' ? 'Plays next.' : 'Added to the end of the queue.');
   }
 
-  protected async view(image: ItemSummary): Promise<void> {
+  protected async view(image: ItemSummary, opener: HTMLElement): Promise<void> {
     await attempt(this.actionError, async () => {
       const playback = await this.api.get<PlaybackInfo>(`items/${image.id}/playback`);
+      this.lightboxOpener = opener;
       this.viewing.set({ title: image.title, url: playback.directUrl });
+      // Opened as a modal dialog once rendered, with focus on its Close button (autofocus does not apply to
+      // elements added after the page loaded).
+      afterNextRender(
+        () => {
+          const dialog = this.lightbox()?.nativeElement;
+          if (!dialog || dialog.open) return;
+          dialog.showModal();
+          dialog.querySelector('button')?.focus();
+        },
+        { injector: this.injector },
+      );
     });
+  }
+
+  protected closeLightbox(): void {
+    this.viewing.set(null);
+    this.lightboxOpener?.focus();
+    this.lightboxOpener = null;
   }
 }

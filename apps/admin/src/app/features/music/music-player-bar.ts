@@ -23,7 +23,7 @@ import { formatDuration } from '../../logic/format.js';
           <button type="button" class="secondary" (click)="player.previousTrack()" aria-label="Previous track">
             <mq-icon name="previous" />
           </button>
-          <button type="button" (click)="player.toggle()" [attr.aria-label]="player.playing() ? 'Pause' : 'Play'">
+          <button type="button" (click)="player.toggle()" [attr.aria-label]="player.playing() ? 'Pause music' : 'Play music'">
             <mq-icon [name]="player.playing() ? 'pause' : 'play'" />
           </button>
           <button type="button" class="secondary" (click)="player.nextTrack()" [disabled]="!player.canNext()" aria-label="Next track">
@@ -39,13 +39,13 @@ import { formatDuration } from '../../logic/format.js';
             step="1000"
             [value]="player.positionMs()"
             (change)="player.seek(+$any($event.target).value)"
-            aria-label="Seek"
+            aria-label="Seek in the track"
             [attr.aria-valuetext]="clock(player.positionMs()) + ' of ' + clock(player.durationMs())"
           />
           <span class="time">{{ clock(player.durationMs()) }}</span>
         </div>
         <div class="extra">
-          <label for="music-volume" class="visually-hidden">Volume</label>
+          <label for="music-volume" class="visually-hidden">Music volume</label>
           <input
             id="music-volume"
             type="range"

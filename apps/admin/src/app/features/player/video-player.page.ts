@@ -19,7 +19,7 @@ import { browserCapabilities } from '../../core/media-capabilities';
 import { formatDuration } from '../../logic/format.js';
 import { capabilitiesQuery } from '../../logic/playback-capabilities.js';
 import { type TrickplayCue, cueAt, parseTrickplayVtt } from '../../logic/trickplay.js';
-import { ResourceState } from '../../ui/resource-state';
+import { ResourceState } from '../../logic/resource-state.js';
 import { Icon } from '../../ui/icon.component';
 import { StatusMessage } from '../../ui/status-message.component';
 

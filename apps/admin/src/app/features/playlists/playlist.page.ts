@@ -4,7 +4,7 @@ import type { PlaylistDetail, PlaylistEntryView } from '@marquee/contracts';
 import { Api } from '../../core/api.service';
 import { MusicPlayerService } from '../../core/music-player.service';
 import { formatDuration } from '../../logic/format.js';
-import { ResourceState, attempt } from '../../ui/resource-state';
+import { ResourceState, attempt } from '../../logic/resource-state.js';
 import { StatusMessage } from '../../ui/status-message.component';
 
 /** One playlist: its entries in order, play all, move up/down, remove. */

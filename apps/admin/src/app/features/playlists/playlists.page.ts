@@ -4,7 +4,7 @@ import { RouterLink } from '@angular/router';
 import type { PageOf, PlaylistView } from '@marquee/contracts';
 import { Api } from '../../core/api.service';
 import { formatDuration } from '../../logic/format.js';
-import { ResourceState, attempt } from '../../ui/resource-state';
+import { ResourceState, attempt } from '../../logic/resource-state.js';
 import { StatusMessage } from '../../ui/status-message.component';
 
 /** Your playlists: create, open, delete. */

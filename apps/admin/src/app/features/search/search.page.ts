@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, effect, inject, input, untracked } 
 import type { ItemSummary, PageOf } from '@marquee/contracts';
 import { Api } from '../../core/api.service';
 import { PosterCard } from '../../ui/poster-card.component';
-import { ResourceState } from '../../ui/resource-state';
+import { ResourceState } from '../../logic/resource-state.js';
 import { StatusMessage } from '../../ui/status-message.component';
 
 /** Search results; the search box in the header drives `?q=` as you type. */

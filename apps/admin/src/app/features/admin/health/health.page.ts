@@ -1,8 +1,9 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject } from '@angular/core';
 import { HEALTH_ROUTES, type ReadinessView, type SystemStatus } from '@marquee/contracts';
-import { Api, ApiError } from '../../../core/api.service';
+import { Api } from '../../../core/api.service';
+import { ApiError } from '../../../logic/api-error.js';
 import { formatDuration, formatRelative } from '../../../logic/format.js';
-import { ResourceState } from '../../../ui/resource-state';
+import { ResourceState } from '../../../logic/resource-state.js';
 import { StatusMessage } from '../../../ui/status-message.component';
 
 const REFRESH_MS = 10_000;

@@ -15,7 +15,7 @@ import {
 import { Api } from '../../../core/api.service';
 import { formatRelative } from '../../../logic/format.js';
 import { type ItemEditForm, changesOf, formProblem, toForm } from '../../../logic/item-edit-form.js';
-import { ResourceState, attempt } from '../../../ui/resource-state';
+import { ResourceState, attempt } from '../../../logic/resource-state.js';
 import { StatusMessage } from '../../../ui/status-message.component';
 
 /** The metadata editor: fields (an edited field is locked against rescans), locks, artwork, edit history. */

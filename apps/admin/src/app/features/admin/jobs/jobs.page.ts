@@ -1,4 +1,14 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  ElementRef,
+  Injector,
+  afterNextRender,
+  computed,
+  inject,
+  signal,
+} from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import {
   JOB_STATES,
@@ -14,7 +24,7 @@ import { Api } from '../../../core/api.service';
 import { JobEventsService, type StreamState } from '../../../core/job-events.service';
 import { formatDuration, formatRelative } from '../../../logic/format.js';
 import { type JobFilters, applyJobEvent } from '../../../logic/job-table.js';
-import { ResourceState, attempt } from '../../../ui/resource-state';
+import { ResourceState, attempt } from '../../../logic/resource-state.js';
 import { StatusMessage } from '../../../ui/status-message.component';
 import { JobDrawer } from './job-drawer';
 import { QueueCard } from './queue-card';
@@ -38,7 +48,7 @@ export class JobsPage {
   protected readonly duration = formatDuration;
 
   protected readonly queues = new ResourceState<QueueSummaryView[]>();
-  protected readonly libraries = signal<LibraryView[]>([]);
+  protected readonly libraries = new ResourceState<LibraryView[]>();
   protected readonly jobs = new ResourceState<PageOf<JobRunView>>();
   protected readonly stream = signal<StreamState>('connecting');
   protected readonly actionError = signal<string | null>(null);
@@ -54,15 +64,15 @@ export class JobsPage {
 
   protected filters: Required<JobFilters> = { queue: '', state: '', targetId: '', q: '' };
   protected offset = 0;
+  private openedFrom: string | null = null;
+  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
+  private readonly injector = inject(Injector);
   private queueTimer: ReturnType<typeof setTimeout> | undefined;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     void this.queues.load(() => this.api.get('queues'));
-    void this.api
-      .get<LibraryView[]>('libraries')
-      .then((libraries) => this.libraries.set(libraries))
-      .catch(() => undefined);
+    void this.libraries.load(() => this.api.get('libraries'));
     void this.loadJobs();
     const stop = inject(JobEventsService).listen(
       (message) => {
@@ -103,12 +113,17 @@ export class JobsPage {
   }
 
   protected open(job: JobRunView): void {
+    this.openedFrom = job.id;
     this.selected.set(job.id);
     void this.detail.load(() => this.api.get(`jobs/${job.id}`));
   }
 
+  /** Closes the drawer and gives focus back to the row it was opened from (if that row is still listed). */
   protected close(): void {
     this.selected.set(null);
+    const row = this.openedFrom;
+    this.openedFrom = null;
+    afterNextRender(() => this.host.querySelector<HTMLElement>(`tr[data-job-id="${row}"] button`)?.focus(), { injector: this.injector });
   }
 
   protected async retry(id: string): Promise<void> {

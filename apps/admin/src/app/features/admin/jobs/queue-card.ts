@@ -1,6 +1,7 @@
-import { ChangeDetectionStrategy, Component, effect, input, output } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, input, output, signal, untracked } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { JOB_STATES, type LibraryView, type QueueSummaryView } from '@marquee/contracts';
+import { type FieldDraft, edited, isChange, settle, shownValue, untouched } from '../../../logic/field-draft.js';
 import { formatDuration } from '../../../logic/format.js';
 
 /** One queue: live counts, pause/resume, concurrency, retry of its failed jobs (and scans for library-scan). */
@@ -46,13 +47,28 @@ import { formatDuration } from '../../../logic/format.js';
           Retry failed
         </button>
         @if (queue().counts.failed) {
-          <button type="button" class="link" (click)="showFailed.emit()">Show failed</button>
+          <button type="button" class="link" (click)="showFailed.emit()" [attr.aria-label]="'Show failed jobs of ' + queue().name">
+            Show failed
+          </button>
         }
       </div>
-      <form class="row" (ngSubmit)="concurrency.emit(level)">
-        <label [for]="'conc-' + queue().name">Concurrency</label>
-        <input [id]="'conc-' + queue().name" name="concurrency" type="number" min="1" max="64" [(ngModel)]="level" />
-        <button type="submit" class="secondary" [disabled]="level === queue().concurrency">Set</button>
+      <form class="row" (ngSubmit)="submitLevel()">
+        <label [for]="'conc-' + queue().name"
+          >Concurrency <span class="visually-hidden">of {{ queue().name }}</span></label
+        >
+        <input
+          [id]="'conc-' + queue().name"
+          name="concurrency"
+          type="number"
+          min="1"
+          max="64"
+          [ngModel]="level()"
+          (ngModelChange)="draft.set(edited($event))"
+          (keydown.escape)="draft.set(untouched)"
+        />
+        <button type="submit" class="secondary" [disabled]="!canSet()" [attr.aria-label]="'Set the concurrency of ' + queue().name">
+          Set
+        </button>
       </form>
       @if (queue().name === 'library-scan' && libraries().length) {
         <form class="row" (ngSubmit)="libraryId && scan.emit(libraryId)">
@@ -140,13 +156,24 @@ export class QueueCard {
   readonly concurrency = output<number>();
   readonly scan = output<string>();
   protected readonly states = JOB_STATES;
-  protected level = 1;
   protected libraryId = '';
+  /** The admin's edit of the concurrency survives the live refreshes of the queue until the server holds it. */
+  protected readonly draft = signal<FieldDraft<number | null>>(untouched);
+  protected readonly level = computed(() => shownValue(this.draft(), this.queue().concurrency));
+  protected readonly canSet = computed(() => isChange(this.draft(), this.queue().concurrency) && this.level() !== null);
+  protected readonly edited = edited;
+  protected readonly untouched = untouched;
 
   constructor() {
     effect(() => {
-      this.level = this.queue().concurrency;
+      const server = this.queue().concurrency;
+      untracked(() => this.draft.update((draft) => settle(draft, server)));
     });
+  }
+
+  protected submitLevel(): void {
+    const level = this.level();
+    if (this.canSet() && level !== null) this.concurrency.emit(level);
   }
 
   protected eta(seconds: number): string {

@@ -4,7 +4,7 @@ import { RouterLink } from '@angular/router';
 import { LIBRARY_KINDS, type LibraryKind, type LibraryView, type ScanLibraryResponse } from '@marquee/contracts';
 import { Api } from '../../../core/api.service';
 import { formatRelative } from '../../../logic/format.js';
-import { ResourceState, attempt } from '../../../ui/resource-state';
+import { ResourceState, attempt } from '../../../logic/resource-state.js';
 import { StatusMessage } from '../../../ui/status-message.component';
 
 /** Libraries: add one with its folders, add a folder, scan, remove. */
@@ -59,15 +59,17 @@ import { StatusMessage } from '../../../ui/status-message.component';
         </ul>
         <form class="inline" (ngSubmit)="addFolder(l, extra[l.id] ?? '')">
           <label class="grow"
-            >Add a folder
+            >Add a folder <span class="visually-hidden">to {{ l.name }}</span>
             <input [name]="'folder-' + l.id" [(ngModel)]="extra[l.id]" placeholder="/srv/media/more" />
           </label>
-          <button type="submit" class="secondary" [disabled]="!(extra[l.id] ?? '').trim()">Add folder</button>
+          <button type="submit" class="secondary" [disabled]="!(extra[l.id] ?? '').trim()" [attr.aria-label]="'Add folder to ' + l.name">
+            Add folder
+          </button>
         </form>
         <div class="actions">
-          <button type="button" (click)="scan(l)">Scan now</button>
+          <button type="button" (click)="scan(l)" [attr.aria-label]="'Scan now ' + l.name">Scan now</button>
           <a routerLink="/admin/jobs">Jobs</a>
-          <button type="button" class="danger" (click)="remove(l)">Remove</button>
+          <button type="button" class="danger" (click)="remove(l)" [attr.aria-label]="'Remove ' + l.name">Remove</button>
         </div>
       </article>
     }

@@ -3,7 +3,7 @@ import { FormsModule } from '@angular/forms';
 import type { NetworkPolicyView, PluginSettingField, PluginView, ScraperView } from '@marquee/contracts';
 import { Api } from '../../../core/api.service';
 import { formatRelative } from '../../../logic/format.js';
-import { ResourceState, attempt } from '../../../ui/resource-state';
+import { ResourceState, attempt } from '../../../logic/resource-state.js';
 import { StatusMessage } from '../../../ui/status-message.component';
 
 type SettingDraft = Record<string, string | number | boolean | null>;
@@ -36,7 +36,7 @@ export class PluginsPage {
   protected readonly ago = formatRelative;
   protected readonly plugins = new ResourceState<PluginView[]>();
   protected readonly scrapers = new ResourceState<ScraperView[]>();
-  protected readonly policy = signal<NetworkPolicyView | null>(null);
+  protected readonly policy = new ResourceState<NetworkPolicyView>();
   protected readonly error = signal<string | null>(null);
   protected readonly notice = signal<string | null>(null);
   protected folder = '';
@@ -44,10 +44,7 @@ export class PluginsPage {
 
   constructor() {
     this.reload();
-    void this.api
-      .get<NetworkPolicyView>('plugins/network-policy')
-      .then((p) => this.policy.set(p))
-      .catch(() => undefined);
+    void this.policy.load(() => this.api.get('plugins/network-policy'));
   }
 
   private reload(): void {
@@ -123,8 +120,10 @@ export class PluginsPage {
 
   protected async togglePrivateNetworks(): Promise<void> {
     await attempt(this.error, async () => {
-      this.policy.set(
-        await this.api.patch<NetworkPolicyView>('plugins/network-policy', { allowPrivateNetworks: !this.policy()?.allowPrivateNetworks }),
+      this.policy.value.set(
+        await this.api.patch<NetworkPolicyView>('plugins/network-policy', {
+          allowPrivateNetworks: !this.policy.value()?.allowPrivateNetworks,
+        }),
       );
     });
   }

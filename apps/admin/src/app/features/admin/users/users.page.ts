@@ -4,7 +4,7 @@ import { type AccountView, type PageOf, USER_ROLES, type UserRole } from '@marqu
 import { Api } from '../../../core/api.service';
 import { AuthService } from '../../../core/auth.service';
 import { formatRelative } from '../../../logic/format.js';
-import { ResourceState, attempt } from '../../../ui/resource-state';
+import { ResourceState, attempt } from '../../../logic/resource-state.js';
 import { StatusMessage } from '../../../ui/status-message.component';
 
 /** Accounts: create, change role, disable, reset a password, delete; open or close self-registration. */
@@ -31,10 +31,14 @@ import { StatusMessage } from '../../../ui/status-message.component';
         </label>
         <button type="submit" [disabled]="!username || !password">Create</button>
       </form>
-      <label class="registration">
-        <input type="checkbox" [checked]="registrationOpen()" (change)="toggleRegistration()" />
-        Anyone may register an account on the sign-in page
-      </label>
+      @if (settings.value(); as s) {
+        <label class="registration">
+          <input type="checkbox" [checked]="s.registrationOpen" (change)="toggleRegistration(s.registrationOpen)" />
+          Anyone may register an account on the sign-in page
+        </label>
+      } @else if (settings.error(); as e) {
+        <p class="error-text" role="alert">Whether anyone may register could not be loaded: {{ e }}</p>
+      }
     </section>
     @if (error(); as e) {
       <p class="error-text" role="alert">{{ e }}</p>
@@ -42,7 +46,12 @@ import { StatusMessage } from '../../../ui/status-message.component';
     @if (notice(); as n) {
       <p class="ok" role="status">{{ n }}</p>
     }
-    <mq-status [loading]="users.loading() && !users.value()" [error]="users.error()" />
+    <mq-status
+      [loading]="users.loading() && !users.value()"
+      [error]="users.error()"
+      [empty]="users.value()?.items?.length === 0"
+      emptyText="No accounts."
+    />
     <div class="table-wrap">
       <table>
         <thead>
@@ -80,11 +89,18 @@ import { StatusMessage } from '../../../ui/status-message.component';
               <td>{{ ago(u.createdAt) }}</td>
               <td class="actions">
                 @if (u.id !== me()) {
-                  <button type="button" class="secondary" (click)="update(u, { disabled: !u.disabled })">
+                  <button
+                    type="button"
+                    class="secondary"
+                    (click)="update(u, { disabled: !u.disabled })"
+                    [attr.aria-label]="(u.disabled ? 'Enable ' : 'Disable ') + u.username"
+                  >
                     {{ u.disabled ? 'Enable' : 'Disable' }}
                   </button>
-                  <button type="button" class="secondary" (click)="resetPassword(u)">Reset password</button>
-                  <button type="button" class="danger" (click)="remove(u)">Delete</button>
+                  <button type="button" class="secondary" (click)="resetPassword(u)" [attr.aria-label]="'Reset password of ' + u.username">
+                    Reset password
+                  </button>
+                  <button type="button" class="danger" (click)="remove(u)" [attr.aria-label]="'Delete ' + u.username">Delete</button>
                 } @else {
                   <span class="muted">you</span>
                 }
@@ -114,7 +130,7 @@ export class UsersPage {
   protected readonly roles = USER_ROLES;
   protected readonly ago = formatRelative;
   protected readonly users = new ResourceState<PageOf<AccountView>>();
-  protected readonly registrationOpen = signal(false);
+  protected readonly settings = new ResourceState<{ registrationOpen: boolean }>();
   protected readonly error = signal<string | null>(null);
   protected readonly notice = signal<string | null>(null);
   protected username = '';
@@ -123,10 +139,7 @@ export class UsersPage {
 
   constructor() {
     this.reload();
-    void this.api
-      .get<{ registrationOpen: boolean }>('settings')
-      .then((s) => this.registrationOpen.set(s.registrationOpen))
-      .catch(() => undefined);
+    void this.settings.load(() => this.api.get('settings'));
   }
 
   private reload(): void {
@@ -161,10 +174,9 @@ export class UsersPage {
     if (await attempt(this.error, () => this.api.delete(`users/${user.id}`))) this.reload();
   }
 
-  protected async toggleRegistration(): Promise<void> {
+  protected async toggleRegistration(open: boolean): Promise<void> {
     await attempt(this.error, async () => {
-      const s = await this.api.patch<{ registrationOpen: boolean }>('settings', { registrationOpen: !this.registrationOpen() });
-      this.registrationOpen.set(s.registrationOpen);
+      this.settings.value.set(await this.api.patch<{ registrationOpen: boolean }>('settings', { registrationOpen: !open }));
     });
   }
 }

@@ -1,5 +1,5 @@
 import { signal } from '@angular/core';
-import { toApiError } from '../core/api.service';
+import { toApiError } from './api-error.js';
 
 /**
  * A value loaded from the API with its loading and error states, for templates:
