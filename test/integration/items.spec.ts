@@ -609,6 +609,14 @@ describe('items, search and metadata editing API', () => {
     it('shows a missing item (flagged) by id', async () => {
       expect(((await get(`items/${id.gone}`).expect(200)).body as ItemDetail).missing).toBe(true);
     });
+
+    it('names the item above for the way up: an album its artist, a season its series, a film nothing', async () => {
+      const parentTitle = async (itemId: string) => ((await get(`items/${itemId}`).expect(200)).body as ItemDetail).parentTitle;
+      expect(await parentTitle(id.album)).toBe('Daft Punk');
+      expect(await parentTitle(id.track1)).toBe('Discovery');
+      expect(await parentTitle(id.season1)).toBe('The Show');
+      expect(await parentTitle(id.alien)).toBeNull();
+    });
   });
 
   describe('GET search', () => {

@@ -161,6 +161,8 @@ export interface ItemDetail extends ItemSummary {
   absoluteNumber: number | null;
   extraType: string | null;
   albumTitle: string | null;
+  /** The title of the item above this one (an album's artist, an episode's season), for the way up. */
+  parentTitle: string | null;
   tags: string[];
   studios: string[];
   people: PersonView[];

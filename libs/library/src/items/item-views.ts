@@ -65,6 +65,7 @@ export function toItemSummary(item: ItemSummaryRow, childCount: number, artwork:
 
 export interface ItemDetailParts {
   childCount: number;
+  parentTitle: string | null;
   artwork: ArtworkUrls;
   files: FileView[];
   userData: UserItemDataView | null;
@@ -81,6 +82,7 @@ export function toItemDetail(item: MediaItem, parts: ItemDetailParts): ItemDetai
     absoluteNumber: item.absoluteNumber,
     extraType: item.extraType,
     albumTitle: item.albumTitle,
+    parentTitle: parts.parentTitle,
     tags: item.tags ?? [],
     studios: item.studios ?? [],
     people: (item.people ?? []).map(toPersonView),

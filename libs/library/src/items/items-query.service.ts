@@ -171,13 +171,16 @@ export class ItemsQueryService {
   async detail(id: string, userId: string): Promise<ItemDetail> {
     const item = await this.dataSource.getRepository(MediaItem).findOneBy({ id });
     if (!item) throw new NotFoundException(`Item ${id} not found`);
-    const [files, library, userData, edits, childCounts, artwork] = await Promise.all([
+    const [files, library, userData, edits, childCounts, artwork, parent] = await Promise.all([
       this.dataSource.getRepository(MediaFile).find({ where: { itemId: id }, order: { path: 'ASC', archiveEntry: 'ASC' } }),
       this.dataSource.getRepository(Library).findOne({ select: { id: true, folders: true }, where: { id: item.libraryId } }),
       this.dataSource.getRepository(UserItemData).findOneBy({ userId, itemId: id }),
       this.dataSource.getRepository(ItemEdit).find({ where: { itemId: id }, order: { at: 'DESC', id: 'DESC' }, take: DETAIL_EDITS }),
       this.childCounts([id], false),
       this.artwork.urlsFor([item], userId),
+      item.parentId
+        ? this.dataSource.getRepository(MediaItem).findOne({ select: { id: true, title: true }, where: { id: item.parentId } })
+        : null,
     ]);
     const streams = files.length
       ? await this.dataSource
@@ -187,6 +190,7 @@ export class ItemsQueryService {
     const folders = library?.folders ?? [];
     return toItemDetail(item, {
       childCount: childCounts.get(id) ?? 0,
+      parentTitle: parent?.title ?? null,
       artwork: artwork.get(id) ?? {},
       files: files.map((file) =>
         toFileView(
