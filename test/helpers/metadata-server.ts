@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
 export interface RecordedRequest {
@@ -71,7 +72,61 @@ const FILMS: Film[] = [
     ids: { imdb: 'tt0103644' },
     images: {},
   },
+  {
+    id: 'm-900',
+    title: 'Oversized Cut',
+    release_year: 2001,
+    summary: 'Its pictures are bigger than any server should download.',
+    genres: [],
+    companies: [],
+    rating: 5,
+    cast: [],
+    crew: { directors: [] },
+    ids: {},
+    images: { poster: '/images/oversized-declared.jpg', backdrop: '/images/oversized-chunked.jpg' },
+  },
+  {
+    id: 'm-901',
+    title: 'Pixel Flood',
+    release_year: 2002,
+    summary: 'A tiny file that unpacks into a vast picture, and a picture wider than 4K.',
+    genres: [],
+    companies: [],
+    rating: 5,
+    cast: [],
+    crew: { directors: [] },
+    ids: {},
+    images: { poster: '/images/pixel-bomb.png', backdrop: '/images/wide.jpg' },
+  },
 ];
+
+/** Bytes of the oversized pictures: just past the 20 MiB artwork cap. */
+export const OVERSIZED_PICTURE_BYTES = 20 * 1024 * 1024 + 1;
+export const PIXEL_BOMB_SIZE = 16_000;
+export const WIDE_PICTURE = { width: 6000, height: 2400 };
+
+/** A valid 1-bit greyscale PNG of 16000×16000 blank pixels: 256 megapixels in about 30 KB. */
+function pixelBombPng(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(PIXEL_BOMB_SIZE, 0);
+  header.writeUInt32BE(PIXEL_BOMB_SIZE, 4);
+  header[8] = 1; // bit depth; colour type, compression, filter and interlace stay 0
+  const rows = Buffer.alloc((1 + Math.ceil(PIXEL_BOMB_SIZE / 8)) * PIXEL_BOMB_SIZE);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 /**
  * A real metadata server on loopback for the scraper tests (the real HTTP path, no mocked fetch):
@@ -80,7 +135,10 @@ const FILMS: Film[] = [
  * - `GET /movies/:id` → `{movie: {...}}` with nested genres, cast, crew, ids and relative image paths
  * - `GET /items/:id` → the example plugin's remote shape (ScrapedMetadata with absolute artwork URLs)
  * - `GET /images/alien-poster.png`, `/images/alien-backdrop.jpg` → generated pictures
- * - `GET /images/not-an-image.jpg` → text; `GET /huge` → 30 MiB of bytes; `GET /slow` → never answers
+ * - `GET /images/not-an-image.jpg` → text; `GET /images/pixel-bomb.png` → 16000×16000 in ~30 KB;
+ *   `GET /images/wide.jpg` → 6000×2400; `GET /images/oversized-declared.jpg`, `/images/oversized-chunked.jpg` →
+ *   20 MiB + 1 byte, with and without a content-length
+ * - `GET /huge` → 30 MiB of bytes, chunked (`?declared` sends a content-length); `GET /slow` → never answers
  * - `GET /redirect?to=<url>` → 302 to the URL; `GET /loop` → 302 to itself; `GET /garbage` → not JSON
  */
 export async function startMetadataServer(): Promise<MetadataServer> {
@@ -90,6 +148,10 @@ export async function startMetadataServer(): Promise<MetadataServer> {
   const backdrop = await sharp({ create: { width: 1280, height: 720, channels: 3, background: '#222222' } })
     .jpeg()
     .toBuffer();
+  const wide = await sharp({ create: { ...WIDE_PICTURE, channels: 3, background: '#884422' } })
+    .jpeg()
+    .toBuffer();
+  const bomb = pixelBombPng();
   const requests: RecordedRequest[] = [];
   const open = new Set<ServerResponse>();
   let base = '';
@@ -97,6 +159,23 @@ export async function startMetadataServer(): Promise<MetadataServer> {
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
+  };
+
+  /** `bytes` of filler, chunked or with a content-length, written as fast as the client reads. */
+  const stream = (res: ServerResponse, bytes: number, declared: boolean, contentType: string) => {
+    res.writeHead(200, { 'content-type': contentType, ...(declared ? { 'content-length': bytes } : {}) });
+    const chunk = Buffer.alloc(1024 * 1024, 7);
+    let left = bytes;
+    const pump = () => {
+      while (left > 0) {
+        const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+        left -= piece.length;
+        if (!res.write(piece)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    res.on('close', () => (left = 0));
+    pump();
   };
 
   const server: Server = createServer((req, res) => {
@@ -145,18 +224,19 @@ export async function startMetadataServer(): Promise<MetadataServer> {
       res.writeHead(200, { 'content-type': 'image/jpeg' });
       return res.end('this is not a picture');
     }
-    if (url.pathname === '/huge') {
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      const chunk = Buffer.alloc(1024 * 1024, 7);
-      let sent = 0;
-      const pump = () => {
-        while (sent < 30 && res.write(chunk)) sent++;
-        if (sent >= 30) res.end();
-        else res.once('drain', pump);
-      };
-      res.on('close', () => (sent = 30));
-      return pump();
+    if (url.pathname === '/images/pixel-bomb.png') {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      return res.end(bomb);
     }
+    if (url.pathname === '/images/wide.jpg') {
+      res.writeHead(200, { 'content-type': 'image/jpeg' });
+      return res.end(wide);
+    }
+    if (url.pathname === '/images/oversized-declared.jpg' || url.pathname === '/images/oversized-chunked.jpg') {
+      const declared = url.pathname.endsWith('declared.jpg');
+      return stream(res, OVERSIZED_PICTURE_BYTES, declared, 'image/jpeg');
+    }
+    if (url.pathname === '/huge') return stream(res, 30 * 1024 * 1024, url.searchParams.has('declared'), 'application/octet-stream');
     if (url.pathname === '/slow') {
       open.add(res);
       return;

@@ -10,12 +10,18 @@ import request from 'supertest';
 import type { AppConfig } from '../../libs/core/src/index.js';
 import { bearer, seedAccounts, type TestAccount } from '../helpers/accounts.js';
 import { makeFlac } from '../helpers/media-fixtures.js';
-import { type MetadataServer, startMetadataServer } from '../helpers/metadata-server.js';
+import {
+  type MetadataServer,
+  OVERSIZED_PICTURE_BYTES,
+  PIXEL_BOMB_SIZE,
+  startMetadataServer,
+  WIDE_PICTURE,
+} from '../helpers/metadata-server.js';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.js';
 import { startApi, startWorker } from '../helpers/test-apps.js';
 import { testConfig } from '../helpers/test-config.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { copyExample, EXAMPLES, folderEntries, zipEntries } from './plugins-packages.js';
+import { copyExample, EXAMPLES, folderEntries, writePlugin, zipEntries } from './plugins-packages.js';
 
 const NFO = `<?xml version="1.0" encoding="UTF-8"?>
 <movie>
@@ -71,6 +77,15 @@ describe('identify and apply-scrape', () => {
     );
   }
 
+  const jobLogs = async (jobId: string) =>
+    (await sql.query(`SELECT message FROM job_logs WHERE "jobId" = $1`, [jobId])).rows.map((row) => row.message as string);
+  const artworkRows = async (itemId: string) =>
+    (
+      await sql.query(`SELECT kind, path, width, height, version, "updatedAt" FROM item_artwork WHERE "itemId" = $1 ORDER BY kind`, [
+        itemId,
+      ])
+    ).rows;
+
   async function apply(itemId: string, body: object): Promise<ImportRun & { jobId: string }> {
     const res = await http().post(`/api/v1/items/${itemId}/apply-scrape`).set(bearer(admin)).send(body).expect(202);
     expect(res.body).toEqual({ jobId: expect.any(String), deduplicated: false });
@@ -124,6 +139,7 @@ describe('identify and apply-scrape', () => {
     });
     id.track = await addItem('track', '01 - Song', { path: join(films, 'Music', 'Artist', 'Album', '01 - Song.flac'), category: 'audio' });
     id.gallery = await addItem('gallery', 'Holiday');
+    id.pictures = await addItem('movie', 'Pixel Flood');
     id.locked = await addItem('movie', 'Alien (1979)', {
       path: join(films, 'Alien (1979) [Director]', 'Alien (1979).mkv'),
       category: 'video',
@@ -203,6 +219,21 @@ describe('identify and apply-scrape', () => {
       const job = await apply(id.blade, { scraper: 'builtin:filename', ref: 'file-name', fields: ['year'] });
       expect(job.result.changed).toEqual(['year']);
       expect(await item(id.blade)).toMatchObject({ title: 'Blade.Runner.1982', year: 1982 });
+    });
+  });
+
+  describe('embedded tags', () => {
+    it('applies the tags of the file: fields changed, a locked title kept', async () => {
+      await http().patch(`/api/v1/items/${id.track}`).set(bearer(admin)).send({ title: 'My Song' }).expect(200);
+      const job = await apply(id.track, { scraper: 'builtin:tags', ref: 'tags' });
+      expect(job).toMatchObject({ state: 'completed', result: { scraper: 'builtin:tags', keptLocked: ['title'] } });
+      expect(job.result.changed).toEqual(expect.arrayContaining(['year', 'genres']));
+      const detail = await item(id.track);
+      expect(detail).toMatchObject({ title: 'My Song', year: 1999, genres: ['Ambient'], lockedFields: ['title'] });
+      expect(detail.edits[0]).toMatchObject({ source: 'scrape', username: admin.username });
+      expect(detail.edits[0].changes.year).toEqual({ before: null, after: 1999 });
+      expect(Object.keys(detail.edits[0].changes)).not.toContain('title');
+      expect(await jobLogs(job.jobId)).toContain('kept locked fields: title');
     });
   });
 
@@ -312,6 +343,99 @@ describe('identify and apply-scrape', () => {
       await setPolicy(false);
       server.apiKey = undefined;
       server.requests.length = 0;
+    });
+  });
+
+  describe("a plugin's own fetch headers", () => {
+    const PROBE = 'org.example.header-probe';
+    const KEY = 'probe-key-77';
+    let other: MetadataServer;
+
+    /** On identify, fetches /search with a Host of its choosing, then through a redirect to the other server. */
+    const ENTRY = `import { createInterface } from 'node:readline';
+const send = (message) => process.stdout.write(JSON.stringify(message) + '\\n');
+const pending = new Map();
+let next = 1;
+const hostFetch = (url, headers) => {
+  const id = String(next++);
+  send({ type: 'fetch', id, url, headers });
+  return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+};
+async function identify(settings) {
+  const key = { 'X-Api-Key': settings.apiKey, Authorization: 'Bearer ' + settings.apiKey };
+  await hostFetch(settings.base + '/search?q=host', { ...key, Host: 'other.example', 'X-Forwarded-Host': 'other.example' });
+  await hostFetch(settings.base + '/redirect?to=' + encodeURIComponent('/search?q=same-origin'), key);
+  await hostFetch(settings.base + '/redirect?to=' + encodeURIComponent(settings.other + '/search?q=cross-origin'), key);
+  return { candidates: [{ ref: 'probe', title: 'Alien', year: 1979 }] };
+}
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const message = JSON.parse(line);
+  if (message.type === 'call')
+    identify(message.settings).then((data) => send({ type: 'result', data }), (error) => send({ type: 'error', message: error.message }));
+  else if (message.type === 'fetch-result') {
+    const waiting = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.error) waiting.reject(new Error(message.error));
+    else waiting.resolve(message);
+  }
+}).on('close', () => process.exit(0));
+`;
+
+    beforeAll(async () => {
+      other = await startMetadataServer();
+      const dir = writePlugin(
+        {
+          id: PROBE,
+          name: 'Header probe',
+          version: '1.0.0',
+          entry: 'index.mjs',
+          capabilities: ['identify', 'scrape:movie'],
+          permissions: { hosts: [`${server.host}:${server.port}`, `${other.host}:${other.port}`] },
+          settings: {
+            base: { type: 'string', title: 'Server' },
+            other: { type: 'string', title: 'Other server' },
+            apiKey: { type: 'string', title: 'Key', secret: true },
+          },
+        },
+        { 'index.mjs': ENTRY },
+      );
+      await http().post('/api/v1/plugins').set(bearer(admin)).send({ folder: dir }).expect(201);
+      await http()
+        .patch(`/api/v1/plugins/${PROBE}`)
+        .set(bearer(admin))
+        .send({ enabled: true, settings: { base: server.url, other: other.url, apiKey: KEY } })
+        .expect(200);
+      await setPolicy(true);
+    });
+    afterAll(async () => {
+      await http().delete(`/api/v1/plugins/${PROBE}`).set(bearer(admin)).expect(204);
+      await setPolicy(false);
+      await other?.close();
+      server.requests.length = 0;
+    });
+
+    it('cannot choose the Host, and its key follows a same-origin redirect but not one to another origin', async () => {
+      server.requests.length = 0;
+      const body = (await identify(id.alien, { scrapers: [`plugin:${PROBE}`] }).expect(200)).body as IdentifyResponse;
+      expect(body.errors).toEqual([]);
+      expect(body.candidates.map((candidate) => candidate.ref)).toEqual(['probe']);
+      const seen = (r: { path: string; headers: Record<string, unknown> }) => [
+        r.path,
+        r.headers.host,
+        r.headers['x-api-key'],
+        r.headers.authorization,
+        r.headers['x-forwarded-host'],
+      ];
+      const own = `${server.host}:${server.port}`;
+      expect(server.requests.map(seen)).toEqual([
+        ['/search?q=host', own, KEY, `Bearer ${KEY}`, undefined],
+        ['/redirect?to=%2Fsearch%3Fq%3Dsame-origin', own, KEY, `Bearer ${KEY}`, undefined],
+        ['/search?q=same-origin', own, KEY, `Bearer ${KEY}`, undefined],
+        [expect.stringMatching(/^\/redirect\?to=/), own, KEY, `Bearer ${KEY}`, undefined],
+      ]);
+      expect(other.requests.map(seen)).toEqual([
+        ['/search?q=cross-origin', `${other.host}:${other.port}`, undefined, undefined, undefined],
+      ]);
     });
   });
 
@@ -428,6 +552,115 @@ describe('identify and apply-scrape', () => {
       ]);
       const kinds = (await sql.query(`SELECT kind FROM item_artwork WHERE "itemId" = $1`, [id.blade])).rows.map((row) => row.kind);
       expect(kinds).toEqual(['backdrop']);
+    });
+  });
+
+  describe('scraped artwork limits', () => {
+    beforeAll(() => setPolicy(true));
+    it('refuses a decompression bomb by its pixel count; a picture wider than 4K is resized', async () => {
+      const job = await apply(id.pictures, { scraper: HTTP_SCRAPER, ref: 'm-901' });
+      expect(job.state).toBe('completed');
+      expect(job.result.artwork).toEqual([
+        {
+          kind: 'poster',
+          stored: false,
+          error: `the picture is ${PIXEL_BOMB_SIZE}×${PIXEL_BOMB_SIZE} pixels, more than the 200000000 allowed`,
+        },
+        { kind: 'backdrop', stored: true },
+      ]);
+      expect(await jobLogs(job.jobId)).toContain(
+        `poster artwork not imported: the picture is ${PIXEL_BOMB_SIZE}×${PIXEL_BOMB_SIZE} pixels, more than the 200000000 allowed`,
+      );
+      const art = await artworkRows(id.pictures);
+      const height = Math.round((WIDE_PICTURE.height * 3840) / WIDE_PICTURE.width);
+      expect(art.map((row) => [row.kind, row.width, row.height])).toEqual([['backdrop', 3840, height]]);
+      expect(await sharp(readFileSync(art[0].path)).metadata()).toMatchObject({ format: 'jpeg', width: 3840, height });
+    });
+
+    it('refuses pictures over 20 MiB, declared or streamed, leaving the artwork as it was', async () => {
+      const before = await artworkRows(id.pictures);
+      const job = await apply(id.pictures, { scraper: HTTP_SCRAPER, ref: 'm-900' });
+      expect(job.state).toBe('completed');
+      const cap = 20 * 1024 * 1024;
+      const declared = `${server.url}/images/oversized-declared.jpg answered with ${OVERSIZED_PICTURE_BYTES} bytes, more than the ${cap} allowed`;
+      const streamed = `${server.url}/images/oversized-chunked.jpg sent more than the ${cap} bytes allowed`;
+      expect(job.result.artwork).toEqual([
+        { kind: 'poster', stored: false, error: declared },
+        { kind: 'backdrop', stored: false, error: streamed },
+      ]);
+      expect(await jobLogs(job.jobId)).toEqual(
+        expect.arrayContaining([`poster artwork not imported: ${declared}`, `backdrop artwork not imported: ${streamed}`]),
+      );
+      expect(await artworkRows(id.pictures)).toEqual(before);
+      const detail = await item(id.pictures);
+      expect(detail.title).toBe('Oversized Cut');
+      expect(Object.keys(detail.edits[0].changes).filter((field) => field.startsWith('artwork.'))).toEqual([]);
+    });
+  });
+
+  describe('a declarative scraper that answers badly', () => {
+    const BROKEN = 'org.example.broken-catalogue';
+    const SECRET = 'sk-path-secret-4242';
+
+    beforeAll(async () => {
+      const request = (url: string) => ({ url, results: 'results', fields: { ref: 'id', title: 'title' } });
+      const definition = (name: string, url: string) =>
+        JSON.stringify({ name, kinds: ['movie'], search: request(url), detail: { url, fields: { title: 'title' } } });
+      const dir = writePlugin(
+        {
+          id: BROKEN,
+          name: 'Broken catalogue',
+          version: '1.0.0',
+          capabilities: ['identify', 'scrape:movie'],
+          permissions: { hosts: [`${server.host}:${server.port}`] },
+          settings: { baseUrl: { type: 'string', title: 'Server' }, apiKey: { type: 'string', title: 'Key', secret: true } },
+          scrapers: ['garbage.scraper.json', 'secret-path.scraper.json'],
+        },
+        {
+          'garbage.scraper.json': definition('Garbage answers', '{settings.baseUrl}/garbage'),
+          'secret-path.scraper.json': definition('Key in the path', '{settings.baseUrl}/keys/{settings.apiKey}/search?q={query.title}'),
+        },
+      );
+      await http().post('/api/v1/plugins').set(bearer(admin)).send({ folder: dir }).expect(201);
+      await http()
+        .patch(`/api/v1/plugins/${BROKEN}`)
+        .set(bearer(admin))
+        .send({ enabled: true, settings: { baseUrl: server.url, apiKey: SECRET } })
+        .expect(200);
+      await setPolicy(true);
+    });
+    afterAll(async () => {
+      await http().delete(`/api/v1/plugins/${BROKEN}`).set(bearer(admin)).expect(204);
+      await setPolicy(false);
+    });
+
+    it('an answer that is not JSON is a clear error of that scraper', async () => {
+      const scraper = `http:${BROKEN}/garbage.scraper.json`;
+      const body = (await identify(id.alien, { scrapers: [scraper] }).expect(200)).body as IdentifyResponse;
+      expect(body.candidates).toEqual([]);
+      expect(body.errors).toEqual([{ scraper, message: 'Garbage answers: /garbage did not answer with JSON' }]);
+    });
+
+    it('a secret in the URL path is masked in errors', async () => {
+      const scraper = `http:${BROKEN}/secret-path.scraper.json`;
+      const body = (await identify(id.alien, { scrapers: [scraper] }).expect(200)).body as IdentifyResponse;
+      expect(server.requests.at(-1)!.path).toBe(`/keys/${SECRET}/search?q=Alien`);
+      expect(body.errors).toEqual([{ scraper, message: 'Key in the path: /keys/***/search answered HTTP 404' }]);
+
+      await setPolicy(false);
+      const refused = (await identify(id.alien, { scrapers: [scraper] }).expect(200)).body as IdentifyResponse;
+      expect(refused.errors).toEqual([
+        {
+          scraper,
+          message: `Refused to fetch ${server.url}/keys/***/search: 127.0.0.1 is a loopback address (an administrator can allow private networks with PATCH /api/v1/plugins/network-policy)`,
+        },
+      ]);
+      const job = await apply(id.alien, { scraper, ref: 'm-348' });
+      expect(job.state).toBe('failed');
+      expect(job.error).toContain(`Refused to fetch ${server.url}/keys/***/search`);
+      const logs = (await sql.query(`SELECT message FROM job_logs WHERE "jobId" = $1`, [job.jobId])).rows;
+      expect(JSON.stringify([body, refused, job, logs])).not.toContain(SECRET);
+      await setPolicy(true);
     });
   });
 

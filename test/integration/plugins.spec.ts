@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { PROBLEM_CONTENT_TYPE, type PluginView } from '@marquee/contracts';
@@ -14,6 +14,8 @@ import { testConfig } from '../helpers/test-config.js';
 import { copyExample, EXAMPLES, folderEntries, sha256, tarGz, writePlugin, zipEntries } from './plugins-packages.js';
 
 const EXAMPLE_ID = 'org.marquee.example-catalogue';
+/** A name no other run uses, for entries that try to land outside the staging folder (and the data dir). */
+const ESCAPE = `marquee-escape-${process.pid}.txt`;
 
 interface PluginRow {
   id: string;
@@ -38,6 +40,25 @@ describe('plugins: install, enable, settings, remove', () => {
   const installedDir = (id: string) => join(config.dataDir, 'plugins', id);
   const remove = (id: string) => http().delete(`/api/v1/plugins/${id}`).set(bearer(admin));
   const leftovers = () => (existsSync(join(config.dataDir, 'plugins')) ? readdirSync(join(config.dataDir, 'plugins')) : []);
+  /**
+   * Where an archive entry would be written if its name were not checked: archives unpack into
+   * `<dataDir>/plugins/.staging-<random>/unpacked`, and the staging folder is deleted afterwards, so
+   * only an entry climbing out of it leaves a trace to look for.
+   */
+  const landing = (name: string) => resolve(config.dataDir, 'plugins', '.staging-x', 'unpacked', name);
+  /** Files called `name` anywhere in the data dir, or beside it (the data dir's parent folder). */
+  const copiesOf = (name: string): string[] => {
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(dir, entry.name));
+        else if (entry.name === name) found.push(join(dir, entry.name));
+      }
+    };
+    walk(config.dataDir);
+    if (existsSync(join(dirname(config.dataDir), name))) found.push(join(dirname(config.dataDir), name));
+    return found;
+  };
 
   beforeAll(async () => {
     db = await createScratchDatabase();
@@ -127,6 +148,10 @@ describe('plugins: install, enable, settings, remove', () => {
     it.each([
       ['a ".." entry', '../escape.txt', 'has a ".." segment'],
       ['a nested ".." entry', 'lib/../../escape.txt', 'has a ".." segment'],
+      ['a ".." entry climbing to the plugins folder', '../../escape.txt', 'has a ".." segment'],
+      ['a ".." entry climbing to the data dir', '../../../escape.txt', 'has a ".." segment'],
+      ['a ".." entry climbing out of the data dir', `../../../../${ESCAPE}`, 'has a ".." segment'],
+      ['a nested ".." entry climbing out of the data dir', `lib/../../../../../${ESCAPE}`, 'has a ".." segment'],
       ['an absolute entry', '/tmp/marquee-absolute.txt', 'is an absolute path'],
     ])('refuses %s and writes nothing', async (_label, name, reason) => {
       const archive = await zipEntries([
@@ -140,6 +165,8 @@ describe('plugins: install, enable, settings, remove', () => {
       expect(existsSync(join(config.dataDir, 'escape.txt'))).toBe(false);
       expect(await pluginRow(EXAMPLE_ID)).toBeUndefined();
       expect(leftovers()).toEqual([]);
+      expect(existsSync(name.startsWith('/') ? name : landing(name))).toBe(false);
+      expect(copiesOf(basename(name))).toEqual([]);
     });
 
     it('refuses a symlink entry', async () => {
@@ -193,6 +220,26 @@ describe('plugins: install, enable, settings, remove', () => {
         .expect(400);
       expect(res.body.detail).toBe('The archive entry "../evil.txt" has a ".." segment; the archive is refused');
       expect(existsSync(join(config.dataDir, 'plugins', 'evil.txt'))).toBe(false);
+    });
+
+    it('refuses one whose ".." entry would land outside the data dir, writing nothing', async () => {
+      const dir = copyExample('catalogue');
+      writeFileSync(join(dir, 'evil.txt'), 'owned');
+      const out = join(dir, '..', 'climbing.tar.gz');
+      const climb = `../../../../${ESCAPE}`;
+      expect(dirname(landing(climb))).toBe(dirname(resolve(config.dataDir)));
+      const transform = `s,^evil\\.txt$,${climb},`;
+      await promisify(execFile)('tar', ['-czPf', out, `--transform=${transform}`, 'marquee-plugin.json', 'evil.txt'], { cwd: dir });
+      const res = await http()
+        .post('/api/v1/plugins')
+        .set(bearer(admin))
+        .set('Content-Type', 'application/gzip')
+        .send(readFileSync(out))
+        .expect(400);
+      expect(res.body.detail).toBe(`The archive entry "${climb}" has a ".." segment; the archive is refused`);
+      expect(existsSync(landing(climb))).toBe(false);
+      expect(copiesOf(ESCAPE)).toEqual([]);
+      expect(leftovers().filter((name) => name.startsWith('.staging-'))).toEqual([]);
     });
 
     it('refuses one holding a symlink', async () => {
@@ -389,6 +436,7 @@ describe('plugins: install, enable, settings, remove', () => {
   it('the network policy refuses private networks until an admin allows them', async () => {
     expect((await http().get('/api/v1/plugins/network-policy').set(bearer(admin)).expect(200)).body).toEqual({
       allowPrivateNetworks: false,
+      allowedPrivateHosts: [],
     });
     await http().patch('/api/v1/plugins/network-policy').set(bearer(user)).send({ allowPrivateNetworks: true }).expect(403);
     await http().patch('/api/v1/plugins/network-policy').set(bearer(admin)).send({ allowPrivateNetworks: 'yes' }).expect(400);
@@ -396,7 +444,18 @@ describe('plugins: install, enable, settings, remove', () => {
       (await http().patch('/api/v1/plugins/network-policy').set(bearer(admin)).send({ allowPrivateNetworks: true }).expect(200)).body,
     ).toEqual({
       allowPrivateNetworks: true,
+      allowedPrivateHosts: [],
     });
     await http().patch('/api/v1/plugins/network-policy').set(bearer(admin)).send({ allowPrivateNetworks: false }).expect(200);
+    expect(
+      (
+        await http()
+          .patch('/api/v1/plugins/network-policy')
+          .set(bearer(admin))
+          .send({ allowedPrivateHosts: ['metadata.lan:8080', '*.lan', '[fd00::5]'] })
+          .expect(200)
+      ).body,
+    ).toEqual({ allowPrivateNetworks: false, allowedPrivateHosts: ['metadata.lan:8080', '*.lan', '[fd00::5]'] });
+    await http().patch('/api/v1/plugins/network-policy').set(bearer(admin)).send({ allowedPrivateHosts: [] }).expect(200);
   });
 });

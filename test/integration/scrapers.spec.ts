@@ -113,6 +113,69 @@ describe('the SSRF-safe HTTP client against a real loopback server', () => {
         },
       ]);
     });
+
+    describe('one private host allowed by an admin', () => {
+      let other: MetadataServer;
+      beforeAll(async () => {
+        other = await startMetadataServer();
+        await request(api.getHttpServer())
+          .patch('/api/v1/plugins/network-policy')
+          .set(bearer(admin))
+          .send({ allowedPrivateHosts: [`${server.host}:${server.port}`] })
+          .expect(200, { allowPrivateNetworks: false, allowedPrivateHosts: [`${server.host}:${server.port}`] });
+        server.requests.length = 0;
+      });
+      afterAll(async () => {
+        await request(api.getHttpServer()).patch('/api/v1/plugins/network-policy').set(bearer(admin)).send({ allowedPrivateHosts: [] });
+        await other?.close();
+        server.requests.length = 0;
+      });
+
+      it('reaches that host only; its redirects to other private addresses are refused by the address check', async () => {
+        expect((await client.get(`${server.url}/search?q=alien`)).status).toBe(200);
+        expect((await refusal(client.get(`${other.url}/search`))).message).toBe(
+          `Refused to fetch ${other.url}/search: 127.0.0.1 is a loopback address ${HINT}`,
+        );
+        const via = (to: string) => client.get(`${server.url}/redirect?to=${encodeURIComponent(to)}`, { timeoutMs: 2000 });
+        const toOther = await refusal(via(`${other.url}/search`));
+        expect(toOther).toMatchObject({
+          reason: 'refused',
+          message: `Refused to fetch ${other.url}/search: 127.0.0.1 is a loopback address ${HINT}`,
+        });
+        expect((await refusal(via('http://169.254.169.254/latest/meta-data/'))).message).toBe(
+          `Refused to fetch http://169.254.169.254/latest/meta-data/: 169.254.169.254 is a link-local address ${HINT}`,
+        );
+        expect((await refusal(via('http://10.0.0.1/admin'))).message).toBe(
+          `Refused to fetch http://10.0.0.1/admin: 10.0.0.1 is a private address ${HINT}`,
+        );
+        expect((await refusal(via(`http://localhost:${other.port}/search`))).message).toMatch(
+          new RegExp(
+            `^Refused to fetch http://localhost:${other.port}/search: localhost resolves to (127\\.0\\.0\\.1|::1), which is a loopback address`,
+          ),
+        );
+        expect(other.requests).toEqual([]);
+        expect(server.requests.map((r) => r.path.split('?')[0])).toEqual(['/search', '/redirect', '/redirect', '/redirect', '/redirect']);
+      });
+
+      it('refuses host patterns that are not host names or addresses', async () => {
+        const res = await request(api.getHttpServer())
+          .patch('/api/v1/plugins/network-policy')
+          .set(bearer(admin))
+          .send({ allowedPrivateHosts: ['http://10.0.0.1/', 'ok.lan'] })
+          .expect(400);
+        expect(res.body.errors).toEqual([
+          {
+            field: 'allowedPrivateHosts',
+            message: 'each of allowedPrivateHosts must be a host pattern such as "metadata.lan", "*.lan" or "192.168.1.20:8080"',
+          },
+        ]);
+        await request(api.getHttpServer())
+          .patch('/api/v1/plugins/network-policy')
+          .set(bearer(admin))
+          .send({ allowedPrivateHosts: 'ok.lan' })
+          .expect(400);
+      });
+    });
   });
 
   describe('private networks allowed by an admin', () => {
@@ -153,6 +216,71 @@ describe('the SSRF-safe HTTP client against a real loopback server', () => {
       const huge = await refusal(client.get(`${server.url}/huge`, { maxBytes: 1024 * 1024 }));
       expect(huge.reason).toBe('too-large');
       expect(huge.message).toBe(`${server.url}/huge sent more than the 1048576 bytes allowed`);
+    });
+
+    it('a declared content-length over the cap is refused before the body is read', async () => {
+      const huge = await refusal(client.get(`${server.url}/huge?declared`, { maxBytes: 1024 * 1024 }));
+      expect(huge).toMatchObject({
+        reason: 'too-large',
+        message: `${server.url}/huge answered with ${30 * 1024 * 1024} bytes, more than the 1048576 allowed`,
+      });
+    });
+
+    it('the caller cannot choose Host, connection, proxy or forwarding headers', async () => {
+      server.requests.length = 0;
+      await client.get(`${server.url}/search?q=alien`, {
+        allowedHosts: [`${server.host}:${server.port}`],
+        headers: {
+          Host: 'other.example',
+          Connection: 'upgrade',
+          Upgrade: 'h2c',
+          'Keep-Alive': 'timeout=600',
+          'Proxy-Authorization': 'Basic cHJveHk6cHJveHk=',
+          'X-Forwarded-For': '10.0.0.1',
+          'X-Forwarded-Host': 'other.example',
+          Forwarded: 'for=10.0.0.1;host=other.example',
+          'Accept-Encoding': 'gzip',
+          'X-Api-Key': 'kept',
+          'User-Agent': 'Example plugin/1.0',
+        },
+      });
+      const [{ headers }] = server.requests;
+      expect(headers.host).toBe(`${server.host}:${server.port}`);
+      expect(headers.connection).toBe('close');
+      expect(headers['accept-encoding']).toBe('identity');
+      for (const name of ['upgrade', 'keep-alive', 'proxy-authorization', 'x-forwarded-for', 'x-forwarded-host', 'forwarded'])
+        expect(headers[name]).toBeUndefined();
+      expect(headers['x-api-key']).toBe('kept');
+      expect(headers['user-agent']).toBe('Example plugin/1.0');
+      const bad = await refusal(client.get(`${server.url}/search`, { headers: { 'X-Api-Key': 'a\r\nHost: other.example' } }));
+      expect(bad.message).toBe(`Refused to fetch ${server.url}/search: the header "X-Api-Key" is not a valid HTTP header`);
+    });
+
+    it("the caller's headers follow a same-origin redirect, not one to another origin (nor back)", async () => {
+      const other = await startMetadataServer();
+      try {
+        const allowedHosts = [`${server.host}:${server.port}`, `${other.host}:${other.port}`];
+        const headers = { 'X-Api-Key': 'secret-key', Authorization: 'Bearer secret-token', Cookie: 'session=secret' };
+        const sent = (r: { headers: Record<string, unknown> }) => [r.headers['x-api-key'], r.headers.authorization, r.headers.cookie];
+        server.requests.length = 0;
+        await client.get(`${server.url}/redirect?to=${encodeURIComponent('/search?q=alien')}`, { allowedHosts, headers });
+        expect(server.requests.map(sent)).toEqual([
+          ['secret-key', 'Bearer secret-token', 'session=secret'],
+          ['secret-key', 'Bearer secret-token', 'session=secret'],
+        ]);
+
+        server.requests.length = 0;
+        const back = `${other.url}/redirect?to=${encodeURIComponent(`${server.url}/search?q=alien`)}`;
+        const response = await client.get(`${server.url}/redirect?to=${encodeURIComponent(back)}`, { allowedHosts, headers });
+        expect(response.url).toBe(`${server.url}/search?q=alien`);
+        expect(other.requests.map(sent)).toEqual([[undefined, undefined, undefined]]);
+        expect(server.requests.map(sent)).toEqual([
+          ['secret-key', 'Bearer secret-token', 'session=secret'],
+          [undefined, undefined, undefined],
+        ]);
+      } finally {
+        await other.close();
+      }
     });
 
     it('a download that is not a picture is refused after fetching it', async () => {

@@ -80,6 +80,11 @@ export interface UpdatePluginRequest {
 /** Whether HTTP fetches (scrapers, plugins, artwork) may reach loopback and private addresses. */
 export interface NetworkPolicyView {
   allowPrivateNetworks: boolean;
+  /**
+   * Host patterns (`metadata.lan`, `*.lan`, `192.168.1.20:8080`) that may be reached at a private
+   * address even while private networks are refused: one service on the LAN without opening the rest.
+   */
+  allowedPrivateHosts: string[];
 }
 
 export type ScraperKind = 'builtin' | 'http' | 'plugin';

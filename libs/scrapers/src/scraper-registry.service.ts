@@ -55,6 +55,9 @@ export class ScraperRegistry {
       try {
         const { definitions } = await loadPlugin(plugin.path);
         const settings = plugin.enabled ? runtimeSettings(plugin, this.secrets) : {};
+        const secrets = Object.entries(plugin.manifest.settings ?? {})
+          .filter(([name, field]) => field.secret && settings[name] !== undefined && String(settings[name]) !== '')
+          .map(([name]) => String(settings[name]));
         for (const [path, definition] of definitions) {
           scrapers.push(
             new HttpDefinitionScraper(
@@ -66,6 +69,7 @@ export class ScraperRegistry {
                 definition,
                 hosts: plugin.manifest.permissions?.hosts ?? [],
                 settings,
+                secrets,
               },
               this.http,
             ),

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import type { NetworkPolicyView, UpdatePluginRequest } from '@marquee/contracts';
-import { IsBoolean, IsHexadecimal, IsObject, IsOptional, Length } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsHexadecimal, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { HOST_PATTERN } from '../manifest/manifest-schema.js';
 
 export class UpdatePluginDto implements UpdatePluginRequest {
   @ApiPropertyOptional({ description: 'Run it (identify, scrape) or not' })
@@ -22,6 +23,20 @@ export class NetworkPolicyDto implements Partial<NetworkPolicyView> {
   @IsOptional()
   @IsBoolean()
   allowPrivateNetworks?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Hosts that may be reached at a private address even while private networks are refused (replaces the list)',
+    example: ['metadata.lan:8080'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @IsString({ each: true })
+  @Matches(new RegExp(HOST_PATTERN), {
+    each: true,
+    message: 'each of allowedPrivateHosts must be a host pattern such as "metadata.lan", "*.lan" or "192.168.1.20:8080"',
+  })
+  allowedPrivateHosts?: string[];
 }
 
 export class InstallQueryDto {

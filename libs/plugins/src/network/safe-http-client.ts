@@ -1,5 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import http, { type IncomingHttpHeaders } from 'node:http';
+import http, { type IncomingHttpHeaders, validateHeaderName, validateHeaderValue } from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { Injectable } from '@nestjs/common';
@@ -10,6 +10,10 @@ import { NetworkPolicyService } from './network-policy.service.js';
 export interface SafeFetchOptions {
   /** Host patterns the URL (and every redirect) must match: `example.org`, `*.example.org`, `host:8080`. Absent: any host. */
   allowedHosts?: readonly string[];
+  /**
+   * The caller's own headers (an API key…). Connection-level and forwarding headers are dropped
+   * (`Host` is always the URL's), and none of them follow a redirect to another origin.
+   */
   headers?: Record<string, string>;
   /** Default 5 MiB. */
   maxBytes?: number;
@@ -44,6 +48,28 @@ export class SafeFetchError extends Error {
 const DEFAULTS = { maxBytes: 5 * 1024 * 1024, timeoutMs: 15_000, maxRedirects: 5 };
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const ALLOW_HINT = 'an administrator can allow private networks with PATCH /api/v1/plugins/network-policy';
+/**
+ * Headers that say where and how the request travels rather than what it asks for: the client sets
+ * them from the URL it checked, so a caller must not (a `Host` of its choosing would reach any
+ * virtual host sharing a permitted host's address; forwarding headers would lie to the server's proxies).
+ */
+const HOST_CONTROLLED_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'content-length',
+  'expect',
+  'accept-encoding',
+  'http2-settings',
+  'forwarded',
+  'via',
+  'x-real-ip',
+]);
+const HOST_CONTROLLED_PREFIXES = ['proxy-', 'x-forwarded-'];
 
 /**
  * The one HTTP client for everything that leaves the server on a plugin's or scraper's behalf.
@@ -59,13 +85,18 @@ export class SafeHttpClient {
 
   async get(input: string, options: SafeFetchOptions = {}): Promise<SafeFetchResponse> {
     const { maxBytes, timeoutMs, maxRedirects } = { ...DEFAULTS, ...options };
-    const allowPrivate = (await this.policy.get()).allowPrivateNetworks;
+    const policy = await this.policy.get();
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
     let url = parseUrl(input);
+    const origin = url.origin;
+    let headers = callerHeaders(options.headers ?? {}, url);
     for (let hop = 0; ; hop++) {
       this.checkUrl(url, options.allowedHosts);
-      const response = await this.request(url, { allowPrivate, maxBytes, timeoutMs, signal, headers: options.headers ?? {} });
+      // As browsers drop Authorization: the caller's headers (its API key) are meant for the origin it asked.
+      if (url.origin !== origin) headers = {};
+      const allowPrivate = policy.allowPrivateNetworks || hostAllowed(url, policy.allowedPrivateHosts);
+      const response = await this.request(url, { allowPrivate, maxBytes, timeoutMs, signal, headers });
       if (!REDIRECTS.has(response.status) || !response.headers.location) return response;
       if (hop >= maxRedirects) throw new SafeFetchError('redirects', `Fetching ${input} was redirected more than ${maxRedirects} times`);
       url = parseUrl(new URL(response.headers.location, url).toString());
@@ -188,6 +219,26 @@ function parseUrl(input: string): URL {
   } catch {
     throw new SafeFetchError('refused', `Refused to fetch "${String(input).slice(0, 200)}": not a valid absolute URL`);
   }
+}
+
+/** The caller's headers without the host-controlled ones; a malformed name or value refuses the fetch. */
+function callerHeaders(headers: Record<string, string>, url: URL): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (HOST_CONTROLLED_HEADERS.has(lower) || HOST_CONTROLLED_PREFIXES.some((prefix) => lower.startsWith(prefix))) continue;
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, String(value));
+    } catch {
+      throw new SafeFetchError(
+        'refused',
+        `Refused to fetch ${redact(url)}: the header ${JSON.stringify(name.slice(0, 100))} is not a valid HTTP header`,
+      );
+    }
+    kept[name] = String(value);
+  }
+  return kept;
 }
 
 /** The URL without its query string (which may carry an API key). */

@@ -1,6 +1,6 @@
 import type { PluginCapability, ScrapedMetadata } from '@marquee/contracts';
 import type { ScrapeSubject } from '@marquee/library/editing/scrape-subject.reader.js';
-import type { HttpRequestDefinition, HttpScraperDefinition, SafeHttpClient } from '@marquee/plugins';
+import { type HttpRequestDefinition, type HttpScraperDefinition, type SafeHttpClient, SafeFetchError } from '@marquee/plugins';
 import { normalizeMetadata } from '../metadata/normalize-metadata.js';
 import type { ScrapeCandidate, ScrapeQuery, Scraper } from '../scraper.js';
 import { readPath } from './json-path.js';
@@ -18,6 +18,8 @@ export interface HttpScraperSource {
   definition: HttpScraperDefinition;
   hosts: readonly string[];
   settings: Record<string, string | number | boolean>;
+  /** The values of the secret settings, masked wherever a URL shows in an error. */
+  secrets: readonly string[];
 }
 
 const scalar = (value: unknown): string | undefined =>
@@ -118,6 +120,28 @@ export class HttpDefinitionScraper implements Scraper {
   }
 
   private async fetchJson(request: HttpRequestDefinition, variables: Record<string, unknown>): Promise<{ document: unknown; url: string }> {
+    try {
+      return await this.fetchJsonUnmasked(request, variables);
+    } catch (error) {
+      // A definition may put a secret in the URL's path, which the messages show.
+      const message = this.maskSecrets((error as Error).message);
+      if (message === (error as Error).message) throw error;
+      throw error instanceof SafeFetchError ? new SafeFetchError(error.reason, message) : new Error(message);
+    }
+  }
+
+  private maskSecrets(text: string): string {
+    let masked = text;
+    for (const secret of this.source.secrets) {
+      for (const form of new Set([secret, encodeURIComponent(secret)])) masked = masked.split(form).join('***');
+    }
+    return masked;
+  }
+
+  private async fetchJsonUnmasked(
+    request: HttpRequestDefinition,
+    variables: Record<string, unknown>,
+  ): Promise<{ document: unknown; url: string }> {
     const all = { ...variables, settings: this.source.settings };
     const url = fillUrl(request.url, all);
     const headers = Object.fromEntries(

@@ -4,7 +4,7 @@ import type { FieldChange } from '@marquee/library';
 import { ArtworkService } from '@marquee/library/artwork/artwork.service.js';
 import { artworkLock } from '@marquee/library/editing/field-locks.js';
 import { SafeHttpClient } from '@marquee/plugins';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 
 /** Largest picture downloaded. */
 export const SCRAPED_ARTWORK_MAX_BYTES = 20 * 1024 * 1024;
@@ -74,12 +74,16 @@ export class ScrapedArtworkImporter {
 }
 
 async function reencode(data: Buffer): Promise<{ data: Buffer; ext: 'jpg' | 'webp'; width: number; height: number }> {
-  let format: string | undefined;
+  let header: Metadata;
   try {
-    format = (await sharp(data, { limitInputPixels: MAX_INPUT_PIXELS }).metadata()).format;
+    // Reads the header only; the decode below is what the pixel limit protects.
+    header = await sharp(data, { limitInputPixels: false }).metadata();
   } catch {
     throw new Error('the download is not an image');
   }
+  const { format, width = 0, height = 0 } = header;
+  if (width * height > MAX_INPUT_PIXELS)
+    throw new Error(`the picture is ${width}×${height} pixels, more than the ${MAX_INPUT_PIXELS} allowed`);
   const target = format === 'jpeg' ? 'jpeg' : 'webp';
   try {
     const { data: output, info } = await sharp(data, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
