@@ -31,12 +31,13 @@ RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
 # ---------------------------------------------------------------------------------------------
-# runtime: Node + Debian's ffmpeg/ffprobe, the pruned node_modules and dist, as a non-root user.
+# runtime: Node + Debian's ffmpeg/ffprobe, bubblewrap (the plugin sandbox), the pruned node_modules
+# and dist, as a non-root user.
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg ca-certificates tini \
+ && apt-get install -y --no-install-recommends ffmpeg ca-certificates tini bubblewrap \
  && rm -rf /var/lib/apt/lists/*
 
 # /data is created and owned by the app user before VOLUME, so a new named volume starts with

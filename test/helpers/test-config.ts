@@ -2,7 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AppConfig, loadConfig } from '../../libs/core/src/index.js';
+import { probeBwrap } from '../../libs/plugins/src/runtime/bwrap-probe.js';
 import { testDatabaseUrl } from './test-database.js';
+
+// Plugins run in the bubblewrap sandbox (`auto`); on a machine where it does not work they run
+// unsandboxed so the other plugin tests still pass (the sandbox's own tests skip). CI always sandboxes.
+const PLUGIN_SANDBOX = (await probeBwrap()).usable || process.env.CI ? 'auto' : 'none';
 
 export type QueueBackendUnderTest = 'postgres' | 'redis';
 
@@ -29,6 +34,7 @@ export function testConfig(options: { queueBackend?: QueueBackendUnderTest; env?
       MARQUEE_DATA_DIR: dataDir,
       LOG_LEVEL: 'error',
       MARQUEE_MIN_FREE_DISK_MB: '1',
+      MARQUEE_PLUGIN_SANDBOX: PLUGIN_SANDBOX,
       ...options.env,
     },
     { requireDatabaseUrl: true },

@@ -1,10 +1,13 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
 import request from 'supertest';
 import type { AppConfig } from '../../libs/core/src/index.js';
 import { PluginJobs } from '../../libs/plugins/src/index.js';
+import { probeBwrap } from '../../libs/plugins/src/runtime/bwrap-probe.js';
 import { bearer, seedAccounts, type TestAccount } from '../helpers/accounts.js';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.js';
 import { startApi, startWorker } from '../helpers/test-apps.js';
@@ -27,16 +30,87 @@ createInterface({ input: process.stdin }).once('line', async (line) => {
     },
   );
 
-const shellPlugin = (id: string, script: string, limits: Record<string, number> = {}) =>
+const shellPlugin = (
+  id: string,
+  script: string,
+  limits: Record<string, number> = {},
+  files: Record<string, string> = {},
+  shell = '/bin/sh',
+) =>
   writePlugin(
     { id, name: id, version: '1.0.0', entry: 'run.sh', capabilities: ['identify'], limits: { timeoutSeconds: 5, ...limits } },
-    { 'run.sh': { data: `#!/bin/sh\n${script}\n`, mode: 0o755 } },
+    { 'run.sh': { data: `#!${shell}\n${script}\n`, mode: 0o755 }, ...files },
   );
 
+/** A Node plugin that tries to open a TCP connection itself, not through the server's fetch. */
+const connectingPlugin = (id: string, port: number) =>
+  nodePlugin(
+    id,
+    `const net = await import('node:net');
+  const outcome = await new Promise((resolve) => {
+    const socket = net.connect(${port}, '127.0.0.1', () => { socket.end(); resolve({ connected: true }); });
+    socket.on('error', (error) => resolve({ connected: false, code: error.code }));
+  });
+  send({ type: 'result', data: outcome });`,
+  );
+
+/** A plugin that starts a child in a session of its own (out of its process group), then answers a second later. */
+const setsidPlugin = (id: string, marker: string) =>
+  shellPlugin(id, `setsid sleep ${marker} &\nread line\nsleep 1\necho '{"type":"result","data":{"done":true}}'`);
+
+/** A unique argument for `sleep`, so the test finds its process on the host (inside the sandbox pids differ). */
+const sleepMarker = () => String(100_000 + Math.floor(Math.random() * 800_000));
+
+/** Host pids of the processes running exactly `args`. */
+function hostPids(args: string[]): number[] {
+  const wanted = `${args.join('\0')}\0`;
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        return readFileSync(`/proc/${name}/cmdline`, 'utf8') === wanted;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** A loopback TCP server counting the connections it gets. */
+async function startTcpServer(): Promise<{ server: Server; port: number; connections: () => number }> {
+  let count = 0;
+  const server = createServer((socket) => {
+    count++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { server, port: typeof address === 'object' && address ? address.port : 0, connections: () => count };
+}
+
+const PLUGIN_ENV_KEYS = ['HOME', 'LANG', 'MARQUEE_PLUGIN_ID', 'PATH', 'PWD'];
+const envKeys = (environ: string) =>
+  environ
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => entry.slice(0, entry.indexOf('=')));
+const fromBase64 = (value: string) => Buffer.from(value, 'base64').toString('utf8');
+
+// CI installs bubblewrap: there the sandbox tests must run, never skip.
+const bwrap = await probeBwrap();
+const skipReason = !bwrap.usable && !process.env.CI ? bwrap.reason : undefined;
+const describeSandboxed = skipReason ? describe.skip : describe;
+const sandboxTitle = `in the bubblewrap sandbox${skipReason ? ` (skipped: ${skipReason})` : ''}`;
+
+/** Running (a zombie, killed and waiting for its parent to reap it, is not). */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -113,7 +187,7 @@ describe.each(availableQueueBackends())('plugin runtime on the %s queue backend'
       denied: 'ERR_ACCESS_DENIED',
     });
     // No DATABASE_URL, JWT secret, REDIS_URL or anything else of the server's.
-    expect(answer.env).toEqual(['HOME', 'LANG', 'MARQUEE_PLUGIN_ID', 'PATH']);
+    expect(answer.env).toEqual(['HOME', 'LANG', 'MARQUEE_PLUGIN_ID', 'PATH', 'PWD']);
     const [run] = await runs(id);
     expect(run).toMatchObject({ queue: 'plugin-run', name: 'identify', state: 'completed', targetLabel: `${id} · test` });
     const lines = await logs(run.id);
@@ -133,10 +207,11 @@ describe.each(availableQueueBackends())('plugin runtime on the %s queue backend'
 
   it('a plugin that hangs is stopped at its timeout, with everything it started', async () => {
     const id = 'org.test.hang';
+    const marker = sleepMarker();
     await install(
       shellPlugin(
         id,
-        `sleep 300 &
+        `sleep ${marker} &
 echo "{\\"type\\":\\"log\\",\\"message\\":\\"child $!\\"}"
 read line
 sleep 300`,
@@ -144,11 +219,14 @@ sleep 300`,
       ),
     );
     const started = Date.now();
-    await expect(call(id)).rejects.toThrow(`Plugin ${id} did not answer within 1 s and was stopped`);
+    const running = call(id);
+    // Inside the sandbox the plugin's pids are its own: the child is found on the host by its command line.
+    const child = await waitFor(async () => hostPids(['sleep', marker])[0], "the plugin's child to start", 5000, 20);
+    await expect(running).rejects.toThrow(`Plugin ${id} did not answer within 1 s and was stopped`);
     expect(Date.now() - started).toBeLessThan(8000);
     const [run] = await runs(id);
     expect(run).toMatchObject({ state: 'failed', error: `Plugin ${id} did not answer within 1 s and was stopped`, attempts: 1 });
-    const child = Number(/child (\d+)/.exec((await logs(run.id)).map((line) => line.message).join('\n'))![1]);
+    expect((await logs(run.id)).map((line) => line.message)).toContainEqual(expect.stringMatching(/^\[plugin\] child \d+$/));
     await waitFor(async () => (alive(child) ? undefined : true), `the plugin's child ${child} to be killed`, 5000);
   });
 
@@ -187,6 +265,118 @@ sleep 300`,
     await expect(call(id)).rejects.toThrow(new RegExp(`^Plugin ${id.replace(/\./g, '\\.')} ran out of memory \\(limit 32 MiB\\)`));
   });
 
+  it('a plugin that fills memory outside its JS heap (Buffers) is stopped at its memory limit', async () => {
+    const id = 'org.test.buffers';
+    await install(
+      nodePlugin(
+        id,
+        `const hog = [];
+  for (let i = 0; i < 30; i++) { hog.push(Buffer.alloc(10 * 1024 * 1024, 1)); await new Promise((r) => setTimeout(r, 20)); }
+  await new Promise((r) => setTimeout(r, 10000));
+  send({ type: 'result', data: { rssMb: Math.round(process.memoryUsage().rss / 1048576) } });`,
+        { memoryMb: 64, timeoutSeconds: 30 },
+      ),
+    );
+    await expect(call(id)).rejects.toThrow(
+      new RegExp(`^Plugin ${id.replace(/\./g, '\\.')} ran out of memory \\(limit 64 MiB\\): its processes held \\d+ MiB$`),
+    );
+  });
+
+  it('a Node program run as an executable starts under the default memory limit', async () => {
+    const id = 'org.test.node-executable';
+    await install(
+      writePlugin(
+        { id, name: id, version: '1.0.0', entry: 'run', runtime: 'executable', capabilities: ['identify'], limits: { timeoutSeconds: 10 } },
+        {
+          run: {
+            data: `#!/usr/bin/env node
+process.stdin.once('data', () => { process.stdout.write(JSON.stringify({ type: 'result', data: { node: process.version } }) + '\\n'); process.exit(0); });
+`,
+            mode: 0o755,
+          },
+        },
+      ),
+    );
+    expect(await call(id)).toEqual({ node: process.version });
+  });
+
+  it('nothing a plugin starts outlives its run, not even a child in a session of its own (setsid)', async () => {
+    const id = 'org.test.setsid';
+    const marker = sleepMarker();
+    await install(setsidPlugin(id, marker));
+    const running = call(id);
+    const child = await waitFor(async () => hostPids(['sleep', marker])[0], "the plugin's setsid child to start", 5000, 20);
+    expect(await running).toEqual({ done: true });
+    await waitFor(async () => (alive(child) ? undefined : true), `the setsid child ${child} to be killed`, 5000);
+  });
+
+  describeSandboxed(sandboxTitle, () => {
+    it('an executable plugin sees nothing of the server: no environment through /proc, no secrets, no other plugin, only its own folder, read-only', async () => {
+      const id = 'org.test.confined';
+      const secretFile = join(config.dataDir, 'secrets', 'jwt-secret');
+      expect(existsSync(secretFile)).toBe(true);
+      await install(
+        shellPlugin(
+          id,
+          `read line
+b() { base64 -w0 "$1" 2>/dev/null; }
+if touch written 2>/dev/null; then writes=yes; else writes=no; fi
+printf '{"type":"result","data":{"parentEnv":"%s","initEnv":"%s","secret":"%s","dataDir":"%s","plugins":"%s","own":"%s","writes":"%s"}}\\n' \\
+  "$(b /proc/$PPID/environ)" "$(b /proc/1/environ)" "$(b ${secretFile})" \\
+  "$(ls -A ${config.dataDir} 2>&1 | base64 -w0)" "$(ls -A ${config.dataDir}/plugins 2>&1 | base64 -w0)" "$(b own.txt)" "$writes"`,
+          {},
+          { 'own.txt': 'my own catalogue' },
+        ),
+      );
+      const answer = (await call(id)) as Record<string, string>;
+      for (const environ of [answer.parentEnv, answer.initEnv]) {
+        const text = fromBase64(environ);
+        expect(PLUGIN_ENV_KEYS).toEqual(expect.arrayContaining(envKeys(text)));
+        if (process.env.DATABASE_URL) expect(text).not.toContain(process.env.DATABASE_URL);
+      }
+      expect(answer.secret).toBe('');
+      expect(fromBase64(answer.dataDir).trim()).toBe('plugins');
+      expect(fromBase64(answer.plugins).trim()).toBe(id);
+      expect(fromBase64(answer.own)).toBe('my own catalogue');
+      expect(answer.writes).toBe('no');
+      // The other plugins installed by this suite are on disk, only not visible to it.
+      expect(readdirSync(join(config.dataDir, 'plugins')).length).toBeGreaterThan(1);
+    });
+
+    it('an executable plugin cannot open a TCP connection, not even to loopback', async () => {
+      const tcp = await startTcpServer();
+      try {
+        const id = 'org.test.bash-tcp';
+        await install(
+          shellPlugin(
+            id,
+            `read line
+if exec 3<>/dev/tcp/127.0.0.1/${tcp.port}; then tcp=connected; else tcp=failed; fi
+echo "{\\"type\\":\\"result\\",\\"data\\":{\\"tcp\\":\\"$tcp\\"}}"`,
+            {},
+            {},
+            '/bin/bash',
+          ),
+        );
+        expect(await call(id)).toEqual({ tcp: 'failed' });
+        expect(tcp.connections()).toBe(0);
+      } finally {
+        tcp.server.close();
+      }
+    });
+
+    it("a Node plugin cannot open a socket itself: the web only through the server's fetch", async () => {
+      const tcp = await startTcpServer();
+      try {
+        await install(connectingPlugin('org.test.node-tcp', tcp.port));
+        expect(await call('org.test.node-tcp')).toEqual({ connected: false, code: 'ECONNREFUSED' });
+        expect(tcp.connections()).toBe(0);
+      } finally {
+        tcp.server.close();
+      }
+    });
+  });
+
   it("a plugin's own error is reported as such", async () => {
     const id = 'org.test.refuses';
     await install(nodePlugin(id, `send({ type: 'error', message: 'no catalogue for this language' });`));
@@ -203,5 +393,73 @@ sleep 300`,
     expect(failed.body.items.map((job: { error: string }) => job.error)).toEqual(
       expect.arrayContaining(['Plugin org.test.hang did not answer within 1 s and was stopped', 'Plugin org.test.shell is disabled']),
     );
+  });
+});
+
+describe('plugin runtime with MARQUEE_PLUGIN_SANDBOX=none', () => {
+  let db: ScratchDatabase;
+  let config: AppConfig;
+  let api: NestExpressApplication;
+  let worker: INestApplicationContext;
+  let admin: TestAccount;
+  let sql: pg.Client;
+
+  const http = () => request(api.getHttpServer());
+  async function install(dir: string): Promise<void> {
+    const { body } = await http().post('/api/v1/plugins').set(bearer(admin)).send({ folder: dir }).expect(201);
+    await http().patch(`/api/v1/plugins/${body.id}`).set(bearer(admin)).send({ enabled: true }).expect(200);
+  }
+  async function call(id: string): Promise<unknown> {
+    const [row] = (await sql.query(`SELECT id, name, manifest FROM plugins WHERE id = $1`, [id])).rows;
+    return api.get(PluginJobs).call(row, 'identify', {}, 'test');
+  }
+
+  beforeAll(async () => {
+    db = await createScratchDatabase();
+    config = testConfig({ env: { DATABASE_URL: db.url, MARQUEE_PLUGIN_SANDBOX: 'none' } });
+    api = await startApi(config);
+    worker = await startWorker(config);
+    ({ admin } = await seedAccounts(api));
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await worker?.close();
+    await api?.close();
+    await db?.drop();
+    if (config?.dataDir) rmSync(config.dataDir, { recursive: true, force: true });
+  });
+
+  it("runs plugins without isolation, as configured: a plugin reaches the network itself, Node's permission model still applies", async () => {
+    expect(config.pluginSandbox).toBe('none');
+    const tcp = await startTcpServer();
+    try {
+      await install(connectingPlugin('org.test.unsandboxed-tcp', tcp.port));
+      expect(await call('org.test.unsandboxed-tcp')).toEqual({ connected: true });
+      expect(tcp.connections()).toBe(1);
+    } finally {
+      tcp.server.close();
+    }
+    await install(
+      nodePlugin(
+        'org.test.unsandboxed-fs',
+        `let denied = null;
+  try { (await import('node:fs')).readFileSync('/etc/hostname'); } catch (error) { denied = error.code; }
+  send({ type: 'result', data: { denied } });`,
+      ),
+    );
+    expect(await call('org.test.unsandboxed-fs')).toEqual({ denied: 'ERR_ACCESS_DENIED' });
+  });
+
+  it('nothing a plugin starts outlives its run, not even a child in a session of its own (setsid)', async () => {
+    const id = 'org.test.unsandboxed-setsid';
+    const marker = sleepMarker();
+    await install(setsidPlugin(id, marker));
+    const running = call(id);
+    const child = await waitFor(async () => hostPids(['sleep', marker])[0], "the plugin's setsid child to start", 5000, 20);
+    expect(await running).toEqual({ done: true });
+    await waitFor(async () => (alive(child) ? undefined : true), `the setsid child ${child} to be killed`, 5000);
   });
 });

@@ -1,5 +1,8 @@
 import type { QueueBackendKind } from '@marquee/contracts';
 
+/** How plugin processes are isolated: `auto` and `bwrap` use bubblewrap (runs fail when it does not work), `none` runs them with the server's rights. */
+export type PluginSandboxMode = 'auto' | 'bwrap' | 'none';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** The validated configuration of one process. Built once by `loadConfig()`; injected by class. */
@@ -34,6 +37,7 @@ export class AppConfig {
   readonly jobRetentionDays!: number;
   /** On shutdown a worker lets its running jobs finish for this long, then hands them back to the queue. */
   readonly shutdownGraceSeconds!: number;
+  readonly pluginSandbox!: PluginSandboxMode;
   /** Creates this admin at start when no user exists yet. */
   readonly initialAdmin?: { username: string; password: string };
 

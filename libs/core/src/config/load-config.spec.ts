@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       nodeEnv: 'development',
       mediaDirs: [],
       queueBackend: 'postgres',
+      pluginSandbox: 'auto',
     });
     expect(config.minFreeDiskBytes).toBe(500 * 1024 * 1024);
   });
@@ -56,6 +57,7 @@ describe('loadConfig', () => {
     [{ MARQUEE_TRUSTED_PROXIES: 'everyone' }, /^MARQUEE_TRUSTED_PROXIES: "everyone" is not an IP address/],
     [{ MARQUEE_ACCESS_TOKEN_TTL: '10' }, /^MARQUEE_ACCESS_TOKEN_TTL must be an integer from 60 to 86400/],
     [{ MARQUEE_SHUTDOWN_GRACE_SECONDS: '1h' }, /^MARQUEE_SHUTDOWN_GRACE_SECONDS must be an integer from 0 to 3600/],
+    [{ MARQUEE_PLUGIN_SANDBOX: 'docker' }, /^MARQUEE_PLUGIN_SANDBOX must be auto, bwrap or none \(got "docker"\)$/],
     [{ MARQUEE_ADMIN_USER: 'admin' }, /^MARQUEE_ADMIN_USER and MARQUEE_ADMIN_PASSWORD must be set together$/],
     [{ MARQUEE_MEDIA_DIRS: '/definitely/not/here' }, /^MARQUEE_MEDIA_DIRS: "\/definitely\/not\/here" is not a readable directory$/],
   ])('refuses %j with one line naming the variable', (override, message) => {
@@ -106,6 +108,10 @@ describe('loadConfig', () => {
     expect(config.ffmpegPath).toBe(ffmpeg);
     expect(config.port).toBe(9000);
     expect(config.queueBackend).toBe('redis');
+  });
+
+  it.each(['auto', 'bwrap', 'none'])('reads MARQUEE_PLUGIN_SANDBOX=%s', (mode) => {
+    expect(loadConfig({ ...base(), MARQUEE_PLUGIN_SANDBOX: mode }, { requireDatabaseUrl: true }).pluginSandbox).toBe(mode);
   });
 
   it('treats empty variables as unset', () => {

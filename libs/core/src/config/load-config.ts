@@ -2,12 +2,13 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { AppConfig, type LogLevel } from './app-config.js';
+import { AppConfig, type LogLevel, type PluginSandboxMode } from './app-config.js';
 import { ConfigError } from './config-error.js';
 import { readOrCreateSecret } from './secret-file.js';
 import { productVersion } from './version.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const PLUGIN_SANDBOX_MODES = ['auto', 'bwrap', 'none'] as const satisfies readonly PluginSandboxMode[];
 
 /** Secrets seen in tutorials and templates; a deployment using one has no secret at all. */
 const KNOWN_WEAK_SECRETS = new Set(
@@ -163,6 +164,13 @@ const envSchema = z.object({
   MARQUEE_MAX_HEAVY_JOBS: integer('MARQUEE_MAX_HEAVY_JOBS', 1, 256, Math.max(1, Math.floor(availableParallelism() / 2))),
   MARQUEE_JOB_RETENTION_DAYS: integer('MARQUEE_JOB_RETENTION_DAYS', 1, 3650, 30),
   MARQUEE_SHUTDOWN_GRACE_SECONDS: integer('MARQUEE_SHUTDOWN_GRACE_SECONDS', 0, 3600, 20),
+  MARQUEE_PLUGIN_SANDBOX: optionalString.pipe(
+    z
+      .enum(PLUGIN_SANDBOX_MODES, {
+        error: (issue) => `MARQUEE_PLUGIN_SANDBOX must be auto, bwrap or none (got "${String(issue.input)}")`,
+      })
+      .optional(),
+  ),
   MARQUEE_ADMIN_USER: optionalString,
   MARQUEE_ADMIN_PASSWORD: optionalString,
 });
@@ -249,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions, c
     maxHeavyJobs: values.MARQUEE_MAX_HEAVY_JOBS,
     jobRetentionDays: values.MARQUEE_JOB_RETENTION_DAYS,
     shutdownGraceSeconds: values.MARQUEE_SHUTDOWN_GRACE_SECONDS,
+    pluginSandbox: values.MARQUEE_PLUGIN_SANDBOX ?? 'auto',
     initialAdmin:
       values.MARQUEE_ADMIN_USER && values.MARQUEE_ADMIN_PASSWORD
         ? { username: values.MARQUEE_ADMIN_USER, password: values.MARQUEE_ADMIN_PASSWORD }

@@ -1,10 +1,21 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { PluginRuntime } from '@marquee/contracts';
+import { bwrapArgs, hostSandboxLayout, nodeBinary } from './bwrap-args.js';
+import { pluginEnv } from './plugin-env.js';
 import type { PluginLimits } from './plugin-limits.js';
+import { ProcessTreeWatch } from './process-tree-watch.js';
 import { type CallMessage, type FetchReply, parsePluginLine, PROTOCOL_VERSION } from './plugin-protocol.js';
 
-export type PluginFailure = 'timeout' | 'crash' | 'garbage' | 'output-limit' | 'memory' | 'plugin-error' | 'cancelled' | 'spawn';
+export type PluginFailure =
+  'timeout' | 'crash' | 'garbage' | 'output-limit' | 'memory' | 'plugin-error' | 'cancelled' | 'spawn' | 'sandbox';
+
+/** Runs go through this bubblewrap (see bwrap-args.ts). */
+export interface BwrapSandbox {
+  bwrapPath: string;
+  /** Whether this bwrap can cap the size of /tmp (`--size`). */
+  tmpfsSize: boolean;
+}
 
 /** A run that did not produce a result; `message` is written for the admin reading the job. */
 export class PluginRunError extends Error {
@@ -23,6 +34,8 @@ export interface PluginProcessOptions {
   entry: string;
   runtime: PluginRuntime;
   limits: PluginLimits;
+  /** null: no isolation, the plugin runs with the server's rights. */
+  sandbox: BwrapSandbox | null;
   method: string;
   params: Record<string, unknown>;
   settings: Record<string, string | number | boolean>;
@@ -37,44 +50,45 @@ const STDERR_TAIL_BYTES = 2048;
 /** Node's permission model flag: `--experimental-permission` on Node 20, `--permission` once it became stable. */
 const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
 const EXIT_GRACE_MS = 1000;
-/** The environment a plugin gets: nothing of the server's (no DATABASE_URL, no secrets). */
-const BASE_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' };
 
-function command(options: PluginProcessOptions): { file: string; args: string[] } {
+function command(options: PluginProcessOptions, env: Record<string, string>): { file: string; args: string[] } {
   const entry = join(options.dir, options.entry);
-  if (options.runtime === 'node') {
-    return {
-      file: process.execPath,
-      args: [
-        `--max-old-space-size=${options.limits.memoryMb}`,
-        // Node's permission model: the plugin reads its own folder only, writes nothing, spawns nothing.
-        PERMISSION_FLAG,
-        `--allow-fs-read=${options.dir}`,
-        '--disable-warning=ExperimentalWarning',
-        entry,
-      ],
-    };
-  }
-  // The address-space limit applies to the executable and everything it starts.
-  return { file: '/bin/sh', args: ['-c', 'ulimit -v "$1" && exec "$2"', 'plugin', String(options.limits.memoryMb * 1024), entry] };
+  const plugin =
+    options.runtime === 'node'
+      ? [
+          nodeBinary(),
+          `--max-old-space-size=${options.limits.memoryMb}`,
+          // Node's permission model: the plugin reads its own folder only, writes nothing, spawns nothing.
+          PERMISSION_FLAG,
+          `--allow-fs-read=${options.dir}`,
+          '--disable-warning=ExperimentalWarning',
+          entry,
+        ]
+      : [entry];
+  if (!options.sandbox) return { file: plugin[0], args: plugin.slice(1) };
+  const tmpSizeBytes = options.sandbox.tmpfsSize ? options.limits.memoryMb * 1024 * 1024 : undefined;
+  return { file: options.sandbox.bwrapPath, args: bwrapArgs(hostSandboxLayout(), { dir: options.dir, env, tmpSizeBytes }, plugin) };
 }
 
 /**
  * Runs one call of a plugin in its own process group, cwd = its folder, with a minimal environment,
- * and speaks the JSON-lines protocol with it. The run ends with the plugin's result, or with a
- * PluginRunError when it hangs past the timeout, crashes, runs out of memory, prints more than the
- * output limit or anything that is not a protocol message. Whatever happens, the whole process
- * group is killed at the end, so nothing the plugin started outlives the run.
+ * inside the sandbox when one is given, and speaks the JSON-lines protocol with it. The run ends
+ * with the plugin's result, or with a PluginRunError when it hangs past the timeout, crashes, holds
+ * more resident memory (its whole process tree) than its limit, prints more than the output limit
+ * or anything that is not a protocol message. Whatever happens, the process group and every process
+ * seen in its tree are killed at the end, so nothing the plugin started outlives the run.
  */
 export function runPluginProcess(options: PluginProcessOptions): Promise<unknown> {
   const { limits, pluginId } = options;
-  const { file, args } = command(options);
+  const env = pluginEnv(pluginId, options.dir);
+  const { file, args } = command(options, env);
   return new Promise<unknown>((resolve, reject) => {
     let child;
     try {
+      // bwrap gets the plugin's environment too: its own /proc/<pid>/environ is visible inside the sandbox.
       child = spawn(file, args, {
         cwd: options.dir,
-        env: { ...BASE_ENV, HOME: options.dir, MARQUEE_PLUGIN_ID: pluginId },
+        env,
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
       });
@@ -89,6 +103,12 @@ export function runPluginProcess(options: PluginProcessOptions): Promise<unknown
     let fetches = 0;
     let outcome: { ok: true; value: unknown } | { ok: false; error: PluginRunError } | undefined;
 
+    const tree =
+      pid === undefined
+        ? undefined
+        : new ProcessTreeWatch(pid, limits.memoryMb * 1024, (residentKb) =>
+            failWith('memory', `ran out of memory (limit ${limits.memoryMb} MiB): its processes held ${Math.round(residentKb / 1024)} MiB`),
+          );
     const killGroup = () => {
       if (pid === undefined) return;
       try {
@@ -96,6 +116,7 @@ export function runPluginProcess(options: PluginProcessOptions): Promise<unknown
       } catch {
         // Already gone.
       }
+      tree?.killAll();
     };
     const settle = () => {
       if (finished || !outcome) return;
@@ -116,6 +137,8 @@ export function runPluginProcess(options: PluginProcessOptions): Promise<unknown
     const succeed = (value: unknown) => {
       if (outcome) return;
       outcome = { ok: true, value };
+      // What the plugin started is seen now, before it exits and its children are re-parented.
+      tree?.sample();
       child.stdin.end();
       // A well-behaved plugin exits once stdin closes; either way its group is killed shortly after.
       graceTimer = setTimeout(settle, EXIT_GRACE_MS);
@@ -193,6 +216,7 @@ export function runPluginProcess(options: PluginProcessOptions): Promise<unknown
     });
 
     send({ type: 'call', protocol: PROTOCOL_VERSION, method: options.method, params: options.params, settings: options.settings });
+    tree?.start();
     if (pid !== undefined) options.onSpawn?.(pid);
   });
 }

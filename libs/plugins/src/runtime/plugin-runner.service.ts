@@ -8,6 +8,7 @@ import { SecretBox } from '../secrets/secret-box.js';
 import { runtimeSettings } from '../settings/plugin-settings.js';
 import { limitsFor } from './plugin-limits.js';
 import { PluginRunError, runPluginProcess } from './plugin-process.js';
+import { PluginSandbox } from './plugin-sandbox.service.js';
 
 const PLUGIN_FETCH_MAX_BYTES = 2 * 1024 * 1024;
 const PLUGIN_FETCH_TIMEOUT_MS = 15_000;
@@ -20,7 +21,8 @@ export interface PluginRunHooks {
 /**
  * Runs one call of an installed, enabled plugin: its settings (secrets opened) go to the process on
  * stdin, and the fetches it asks for go through the SSRF-safe client, limited to the hosts its
- * manifest declares. The plugin never sees the server's environment, sessions, keys or database.
+ * manifest declares, in the sandbox MARQUEE_PLUGIN_SANDBOX asks for. The plugin never sees the
+ * server's environment, sessions, keys or database.
  */
 @Injectable()
 export class PluginRunner {
@@ -30,6 +32,7 @@ export class PluginRunner {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly secrets: SecretBox,
     private readonly http: SafeHttpClient,
+    private readonly sandbox: PluginSandbox,
   ) {}
 
   async run(pluginId: string, method: string, params: Record<string, unknown>, hooks: PluginRunHooks = {}): Promise<unknown> {
@@ -38,6 +41,7 @@ export class PluginRunner {
     if (!plugin.enabled) throw new PluginRunError('spawn', `Plugin ${pluginId} is disabled`);
     const runtime = runtimeOf(plugin.manifest);
     if (!runtime || !plugin.manifest.entry) throw new PluginRunError('spawn', `Plugin ${pluginId} has no entry to run`);
+    const sandbox = await this.sandbox.forRun(pluginId);
     const hosts = plugin.manifest.permissions?.hosts ?? [];
     const log = (message: string, level: 'info' | 'warn' | 'error') => {
       void Promise.resolve(hooks.log?.(message, level)).catch((error: Error) =>
@@ -50,6 +54,7 @@ export class PluginRunner {
       entry: plugin.manifest.entry,
       runtime,
       limits: limitsFor(plugin.manifest),
+      sandbox,
       method,
       params,
       settings: runtimeSettings(plugin, this.secrets),
