@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -198,6 +199,46 @@ describe.each(availableQueueBackends())('plugin runtime on the %s queue backend'
       ]),
     );
     expect(JSON.stringify(lines)).not.toContain('t0ps3cret');
+  });
+
+  it("keeps a secret setting out of the job's log, even where the plugin puts it in a URL or prints it", async () => {
+    const id = 'org.test.leaky';
+    const secret = 'k3y-' + randomUUID();
+    await install(
+      writePlugin(
+        {
+          id,
+          name: id,
+          version: '1.0.0',
+          entry: 'index.mjs',
+          capabilities: ['identify'],
+          limits: { timeoutSeconds: 5 },
+          permissions: { hosts: ['metadata.invalid'] },
+          settings: { apiKey: { type: 'string', secret: true } },
+        },
+        {
+          'index.mjs': `import { createInterface } from 'node:readline';
+const send = (m) => process.stdout.write(JSON.stringify(m) + '\\n');
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const message = JSON.parse(line);
+  if (message.type === 'call') {
+    send({ type: 'log', message: 'using key ' + message.settings.apiKey });
+    send({ type: 'fetch', id: '1', url: 'http://127.0.0.1:9/v1/' + message.settings.apiKey + '/search', headers: {} });
+  } else if (message.type === 'fetch-result') {
+    send({ type: 'result', data: { fetchError: message.error ?? null } });
+  }
+}).on('close', () => process.exit(0));
+`,
+        },
+      ),
+      { apiKey: secret },
+    );
+    const answer = (await call(id)) as { fetchError: string | null };
+    expect(answer.fetchError).toEqual(expect.any(String));
+    const [run] = await runs(id);
+    const lines = (await logs(run.id)).map((line) => line.message);
+    expect(lines).toEqual(expect.arrayContaining(['[plugin] using key ***', expect.stringMatching(/^fetch refused or failed: .*\*\*\*/)]));
+    expect(JSON.stringify(lines)).not.toContain(secret);
   });
 
   it('runs any executable (a shell script) over the same protocol', async () => {

@@ -15,5 +15,6 @@ export * from './runtime/plugin-jobs.service.js';
 export * from './runtime/plugin-limits.js';
 export * from './runtime/plugin-process.js';
 export * from './runtime/plugin-runner.service.js';
+export * from './secrets/mask-secrets.js';
 export * from './secrets/secret-box.js';
 export * from './settings/plugin-settings.js';

@@ -5,6 +5,7 @@ import { Plugin } from '../entities/plugin.entity.js';
 import { runtimeOf } from '../manifest/load-manifest.js';
 import { SafeHttpClient } from '../network/safe-http-client.js';
 import { SecretBox } from '../secrets/secret-box.js';
+import { maskSecrets } from '../secrets/mask-secrets.js';
 import { runtimeSettings } from '../settings/plugin-settings.js';
 import { limitsFor } from './plugin-limits.js';
 import { PluginRunError, runPluginProcess } from './plugin-process.js';
@@ -43,8 +44,13 @@ export class PluginRunner {
     if (!runtime || !plugin.manifest.entry) throw new PluginRunError('spawn', `Plugin ${pluginId} has no entry to run`);
     const sandbox = await this.sandbox.forRun(pluginId);
     const hosts = plugin.manifest.permissions?.hosts ?? [];
+    const settings = runtimeSettings(plugin, this.secrets);
+    // A plugin may put a secret setting in a URL it fetches; the job's log must not show it.
+    const secretValues = Object.entries(plugin.manifest.settings ?? {})
+      .filter(([name, field]) => field.secret && settings[name] !== undefined)
+      .map(([name]) => String(settings[name]));
     const log = (message: string, level: 'info' | 'warn' | 'error') => {
-      void Promise.resolve(hooks.log?.(message, level)).catch((error: Error) =>
+      void Promise.resolve(hooks.log?.(maskSecrets(message, secretValues), level)).catch((error: Error) =>
         this.logger.warn(`could not record a plugin log line: ${error.message}`),
       );
     };
@@ -57,7 +63,7 @@ export class PluginRunner {
       sandbox,
       method,
       params,
-      settings: runtimeSettings(plugin, this.secrets),
+      settings,
       signal: hooks.signal,
       onSpawn: (pid) => log(`started ${plugin.name} ${plugin.version} (${runtime}, pid ${pid}) for "${method}"`, 'info'),
       onLog: (level, message) => log(`[plugin] ${message}`, level),

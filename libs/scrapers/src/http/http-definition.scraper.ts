@@ -1,6 +1,6 @@
 import type { PluginCapability, ScrapedMetadata } from '@marquee/contracts';
 import type { ScrapeSubject } from '@marquee/library/editing/scrape-subject.reader.js';
-import { type HttpRequestDefinition, type HttpScraperDefinition, type SafeHttpClient, SafeFetchError } from '@marquee/plugins';
+import { type HttpRequestDefinition, type HttpScraperDefinition, maskSecrets, type SafeHttpClient, SafeFetchError } from '@marquee/plugins';
 import { normalizeMetadata } from '../metadata/normalize-metadata.js';
 import type { ScrapeCandidate, ScrapeQuery, Scraper } from '../scraper.js';
 import { readPath } from './json-path.js';
@@ -124,18 +124,10 @@ export class HttpDefinitionScraper implements Scraper {
       return await this.fetchJsonUnmasked(request, variables);
     } catch (error) {
       // A definition may put a secret in the URL's path, which the messages show.
-      const message = this.maskSecrets((error as Error).message);
+      const message = maskSecrets((error as Error).message, this.source.secrets);
       if (message === (error as Error).message) throw error;
       throw error instanceof SafeFetchError ? new SafeFetchError(error.reason, message) : new Error(message);
     }
-  }
-
-  private maskSecrets(text: string): string {
-    let masked = text;
-    for (const secret of this.source.secrets) {
-      for (const form of new Set([secret, encodeURIComponent(secret)])) masked = masked.split(form).join('***');
-    }
-    return masked;
   }
 
   private async fetchJsonUnmasked(
