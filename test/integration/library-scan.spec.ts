@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -575,6 +575,36 @@ describe('library scan', () => {
       expect((await get(`items/${itemId}`)).status).toBe(404);
       const [trip] = (await items('images', 'gallery')).filter((gallery) => gallery.title === 'Trip');
       expect(trip).toBeDefined();
+    });
+
+    it('with MARQUEE_LIBRARY_ROOTS, refuses folders outside them, also through a symlink, with a clear 400', async () => {
+      const outside = mkdtempSync(join(tmpdir(), 'marquee-outside-roots-'));
+      const inside = join(media, 'roots-test');
+      mkdirSync(inside, { recursive: true });
+      symlinkSync(outside, join(media, 'roots-test-link'));
+      const rooted = await startApi(testConfig({ env: { MARQUEE_LIBRARY_ROOTS: media, JWT_SECRET: config.jwtSecret } }));
+      try {
+        const post = (folder: string) =>
+          request(rooted.getHttpServer())
+            .post('/api/v1/libraries')
+            .set(bearer(admin))
+            .send({ name: 'Rooted', kind: 'mixed', folders: [folder] });
+        const refused = await post(outside);
+        expect(refused.status).toBe(400);
+        expect(refused.headers['content-type']).toContain('application/problem+json');
+        expect(refused.body.detail).toBe(`Folder "${outside}" is outside the folders this server may serve (${realpathSync(media)})`);
+        const viaLink = await post(join(media, 'roots-test-link'));
+        expect(viaLink.status).toBe(400);
+        expect(viaLink.body.detail).toContain(`resolves to "${realpathSync(outside)}", outside the folders this server may serve`);
+        const accepted = await post(inside);
+        expect(accepted.status).toBe(201);
+        await request(rooted.getHttpServer()).delete(`/api/v1/libraries/${accepted.body.id}`).set(bearer(admin)).expect(204);
+      } finally {
+        await rooted.close();
+        rmSync(join(media, 'roots-test-link'));
+        rmSync(inside, { recursive: true, force: true });
+        rmSync(outside, { recursive: true, force: true });
+      }
     });
 
     it('MARQUEE_MEDIA_DIRS creates libraries at first start only', async () => {

@@ -20,6 +20,8 @@ export class AppConfig {
   readonly queuePrefix!: string;
   readonly dataDir!: string;
   readonly mediaDirs!: string[];
+  /** Real paths every library folder must lie in; empty: any folder the server can read. */
+  readonly libraryRoots!: string[];
   readonly jwtSecret!: string;
   readonly ffmpegPath?: string;
   readonly ffprobePath?: string;

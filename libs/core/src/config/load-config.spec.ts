@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './config-error.js';
@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       nodeEnv: 'development',
       mediaDirs: [],
+      libraryRoots: [],
       queueBackend: 'postgres',
       pluginSandbox: 'auto',
     });
@@ -60,6 +61,7 @@ describe('loadConfig', () => {
     [{ MARQUEE_PLUGIN_SANDBOX: 'docker' }, /^MARQUEE_PLUGIN_SANDBOX must be auto, bwrap or none \(got "docker"\)$/],
     [{ MARQUEE_ADMIN_USER: 'admin' }, /^MARQUEE_ADMIN_USER and MARQUEE_ADMIN_PASSWORD must be set together$/],
     [{ MARQUEE_MEDIA_DIRS: '/definitely/not/here' }, /^MARQUEE_MEDIA_DIRS: "\/definitely\/not\/here" is not a readable directory$/],
+    [{ MARQUEE_LIBRARY_ROOTS: '/srv/none-such' }, /^MARQUEE_LIBRARY_ROOTS: "\/srv\/none-such" is not a readable directory$/],
   ])('refuses %j with one line naming the variable', (override, message) => {
     const text = configError({ ...base(), ...override });
     expect(text).toMatch(message);
@@ -94,7 +96,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base(), JWT_SECRET: secret }, { requireDatabaseUrl: true }).jwtSecret).toBe(secret);
   });
 
-  it('reads media dirs (comma separated, resolved) and executable paths', () => {
+  it('reads media dirs and library roots (comma separated, resolved) and executable paths', () => {
     const a = tmp();
     const b = tmp();
     const ffmpeg = join(tmp(), 'ffmpeg');
@@ -105,6 +107,10 @@ describe('loadConfig', () => {
       { requireDatabaseUrl: true },
     );
     expect(config.mediaDirs).toEqual([a, b]);
+    expect(loadConfig({ ...base(), MARQUEE_LIBRARY_ROOTS: `${a},${b}` }, { requireDatabaseUrl: true }).libraryRoots).toEqual([
+      realpathSync(a),
+      realpathSync(b),
+    ]);
     expect(config.ffmpegPath).toBe(ffmpeg);
     expect(config.port).toBe(9000);
     expect(config.queueBackend).toBe('redis');

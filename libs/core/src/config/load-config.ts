@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
@@ -110,6 +110,7 @@ const envSchema = z.object({
     }
   }),
   MARQUEE_MEDIA_DIRS: optionalString,
+  MARQUEE_LIBRARY_ROOTS: optionalString,
   JWT_SECRET: optionalString.superRefine((value, ctx) => {
     if (value === undefined) return;
     if (KNOWN_WEAK_SECRETS.has(value.toLowerCase())) {
@@ -187,7 +188,8 @@ export interface LoadConfigOptions {
   requireDatabaseUrl: boolean;
 }
 
-function parseMediaDirs(raw: string | undefined, cwd: string): string[] {
+/** A comma list of readable directories, relative ones resolved against `cwd`. */
+function parseDirectoryList(name: string, raw: string | undefined, cwd: string): string[] {
   if (!raw) return [];
   return raw
     .split(',')
@@ -202,7 +204,7 @@ function parseMediaDirs(raw: string | undefined, cwd: string): string[] {
       } catch {
         isDir = false;
       }
-      if (!isDir) throw new ConfigError(`MARQUEE_MEDIA_DIRS: "${entry}" is not a readable directory`);
+      if (!isDir) throw new ConfigError(`${name}: "${entry}" is not a readable directory`);
       return dir;
     });
 }
@@ -229,7 +231,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions, c
   } catch (error) {
     throw new ConfigError(`MARQUEE_DATA_DIR "${dataDir}" is not writable (${(error as Error).message})`);
   }
-  const mediaDirs = parseMediaDirs(values.MARQUEE_MEDIA_DIRS, cwd);
+  const mediaDirs = parseDirectoryList('MARQUEE_MEDIA_DIRS', values.MARQUEE_MEDIA_DIRS, cwd);
+  // Compared with the real paths of library folders, so symlinks are resolved here too.
+  const libraryRoots = parseDirectoryList('MARQUEE_LIBRARY_ROOTS', values.MARQUEE_LIBRARY_ROOTS, cwd).map((dir) => realpathSync(dir));
   if (Boolean(values.MARQUEE_ADMIN_USER) !== Boolean(values.MARQUEE_ADMIN_PASSWORD)) {
     throw new ConfigError('MARQUEE_ADMIN_USER and MARQUEE_ADMIN_PASSWORD must be set together');
   }
@@ -245,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions, c
     queuePrefix: values.MARQUEE_QUEUE_PREFIX ?? 'marquee',
     dataDir,
     mediaDirs,
+    libraryRoots,
     jwtSecret: values.JWT_SECRET ?? readOrCreateSecret(dataDir, 'jwt-secret'),
     ffmpegPath: values.FFMPEG_PATH,
     ffprobePath: values.FFPROBE_PATH,

@@ -20,9 +20,10 @@ export function isInside(parent: string, child: string): boolean {
 
 /**
  * Checks a folder an admin gives a library and returns its real path: absolute, no `..` segments,
- * an existing directory the server can list, and not inside (or around) the data dir.
+ * an existing directory the server can list, not inside (or around) the data dir, and — when the
+ * server has library roots (MARQUEE_LIBRARY_ROOTS) — inside one of them once symlinks are resolved.
  */
-export async function validateLibraryFolder(input: string, dataDir: string): Promise<string> {
+export async function validateLibraryFolder(input: string, dataDir: string, roots: readonly string[] = []): Promise<string> {
   if (typeof input !== 'string' || input.trim() === '') throw new FolderRejectedError(String(input), 'is empty');
   const folder = input.trim();
   if (folder.includes('\0')) throw new FolderRejectedError(folder, 'contains a NUL character');
@@ -43,6 +44,10 @@ export async function validateLibraryFolder(input: string, dataDir: string): Pro
   const data = await realpath(dataDir).catch(() => dataDir);
   if (isInside(data, real) || isInside(real, data)) throw new FolderRejectedError(folder, "overlaps the server's data directory");
   if (real === '/') throw new FolderRejectedError(folder, 'is the filesystem root');
+  if (roots.length > 0 && !roots.some((root) => isInside(root, real))) {
+    const where = real === folder ? 'is' : `resolves to "${real}",`;
+    throw new FolderRejectedError(folder, `${where} outside the folders this server may serve (${roots.join(', ')})`);
+  }
   return real;
 }
 

@@ -102,7 +102,7 @@ export class LibraryService {
     const folders: string[] = [];
     for (const raw of input) {
       try {
-        const folder = await validateLibraryFolder(raw, this.config.dataDir);
+        const folder = await validateLibraryFolder(raw, this.config.dataDir, this.config.libraryRoots);
         if (folders.some((other) => isInside(other, folder) || isInside(folder, other)))
           throw new FolderRejectedError(raw, 'overlaps another folder of this library');
         folders.push(folder);

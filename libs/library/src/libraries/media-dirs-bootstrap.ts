@@ -38,7 +38,7 @@ export class MediaDirsBootstrap implements OnApplicationBootstrap {
         names.add(name);
         let real: string;
         try {
-          real = await validateLibraryFolder(folder, this.config.dataDir);
+          real = await validateLibraryFolder(folder, this.config.dataDir, this.config.libraryRoots);
         } catch (error) {
           this.logger.warn(`MARQUEE_MEDIA_DIRS: ${(error as Error).message}; no library made for it`);
           continue;
