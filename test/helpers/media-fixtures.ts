@@ -69,6 +69,36 @@ export async function makeVideo(path: string, options: VideoOptions = {}): Promi
   }
 }
 
+/**
+ * An H.264 video (no audio) made of solid-colour spans one after another, e.g. red for 0.2 s then
+ * green: which colour a frame shows tells where in the video it was taken.
+ */
+export async function makeColorVideo(
+  path: string,
+  spans: Array<{ color: string; seconds: number }>,
+  options: { width?: number; height?: number; container?: 'mkv' | 'mp4' } = {},
+): Promise<void> {
+  const { width = 160, height = 120, container = 'mkv' } = options;
+  await mkdir(dirname(path), { recursive: true });
+  const sources = spans.map((span, i) => `color=c=${span.color}:s=${width}x${height}:r=25:d=${span.seconds}[s${i}]`);
+  const joined = `${spans.map((_, i) => `[s${i}]`).join('')}concat=n=${spans.length}:v=1:a=0[v]`;
+  await ffmpeg([
+    '-filter_complex',
+    [...sources, joined].join(';'),
+    '-map',
+    '[v]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    container === 'mkv' ? 'matroska' : 'mp4',
+    path,
+  ]);
+}
+
 export interface AudioOptions {
   seconds?: number;
   bits?: 16 | 24;
@@ -134,6 +164,20 @@ export async function makeMp3(path: string, options: Omit<AudioOptions, 'bits'> 
   ]);
   const cover = options.cover ? await coverJpeg() : undefined;
   await writeFile(path, Buffer.concat([id3v23Tag(options.tags ?? {}, cover), await readFile(path)]));
+}
+
+/**
+ * A PCM WAVE file of 16, 24 or 32-bit signed samples, tagged by ffmpeg in its RIFF INFO chunk
+ * (title, artist, album, genre, date, track).
+ */
+export async function makeWav(
+  path: string,
+  options: { seconds?: number; bits?: 16 | 24 | 32; sampleRate?: number; tags?: Record<string, string> } = {},
+): Promise<void> {
+  const { seconds = 1, bits = 16, sampleRate = 44100 } = options;
+  await mkdir(dirname(path), { recursive: true });
+  const metadata = Object.entries(options.tags ?? {}).flatMap(([key, value]) => ['-metadata', `${key}=${value}`]);
+  await ffmpeg([...sineInput(seconds, sampleRate), '-c:a', `pcm_s${bits}le`, ...metadata, '-f', 'wav', path]);
 }
 
 export async function makeImage(
@@ -203,15 +247,19 @@ export async function makeZip(path: string, entries: Record<string, Buffer | str
   await writeFile(path, archive);
 }
 
-/** truncated-mkv: a real mkv cut to its first 2 KiB. garbage: 64 KiB of random bytes. */
-export async function makeCorrupt(path: string, kind: 'truncated-mkv' | 'garbage' = 'garbage'): Promise<void> {
+/**
+ * truncated-mkv: a real mkv cut to its first 2 KiB. truncated-mp4: a real mp4 cut to its first 4 KiB
+ * (its index, the moov atom, is written last, so it is lost). garbage: 64 KiB of random bytes.
+ */
+export async function makeCorrupt(path: string, kind: 'truncated-mkv' | 'truncated-mp4' | 'garbage' = 'garbage'): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   if (kind === 'garbage') return writeFile(path, randomBytes(64 * 1024));
   const scratch = await mkdtemp(join(tmpdir(), 'marquee-fixture-'));
   try {
-    const whole = join(scratch, 'whole.mkv');
-    await makeVideo(whole, { seconds: 1 });
-    await writeFile(path, (await readFile(whole)).subarray(0, 2048));
+    const container = kind === 'truncated-mp4' ? 'mp4' : 'mkv';
+    const whole = join(scratch, `whole.${container}`);
+    await makeVideo(whole, { seconds: 1, container });
+    await writeFile(path, (await readFile(whole)).subarray(0, container === 'mp4' ? 4096 : 2048));
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

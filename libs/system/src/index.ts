@@ -7,3 +7,4 @@ export * from './worker-heartbeat.service.js';
 export * from './entities/setting.entity.js';
 export * from './settings.module.js';
 export * from './settings.service.js';
+export * from './video-phash-setting.js';

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { SettingsService } from '@marquee/system/settings.service.js';
+import { VIDEO_PHASH_SETTING } from '@marquee/system/video-phash-setting.js';
 import { AdminOnly } from '../decorators.js';
 import { SettingsDto } from '../dto/users.dto.js';
 import { REGISTRATION_OPEN_SETTING } from '../users/users.service.js';
@@ -14,12 +15,16 @@ export class SettingsController {
 
   @Get()
   async get() {
-    return { registrationOpen: await this.settings.get(REGISTRATION_OPEN_SETTING, false) };
+    return {
+      registrationOpen: await this.settings.get(REGISTRATION_OPEN_SETTING, false),
+      videoPhash: await this.settings.get(VIDEO_PHASH_SETTING, false),
+    };
   }
 
   @Patch()
   async update(@Body() dto: SettingsDto) {
     if (dto.registrationOpen !== undefined) await this.settings.set(REGISTRATION_OPEN_SETTING, dto.registrationOpen);
+    if (dto.videoPhash !== undefined) await this.settings.set(VIDEO_PHASH_SETTING, dto.videoPhash);
     return this.get();
   }
 }

@@ -47,4 +47,9 @@ export class SettingsDto {
   @IsOptional()
   @IsBoolean()
   registrationOpen?: boolean;
+
+  @ApiPropertyOptional({ description: 'Whether the fingerprint job also computes a perceptual hash of every new or changed video' })
+  @IsOptional()
+  @IsBoolean()
+  videoPhash?: boolean;
 }

@@ -59,6 +59,14 @@ export class AudioTagsProcessor extends LedgerProcessor {
         });
       }
     }
-    return { bitDepth: tags.bitDepth, sampleRate: tags.sampleRate, codec: tags.codec, lossless: tags.lossless, cover };
+    return {
+      durationMs: tags.durationMs,
+      genres: tags.genres,
+      bitDepth: tags.bitDepth,
+      sampleRate: tags.sampleRate,
+      codec: tags.codec,
+      lossless: tags.lossless,
+      cover,
+    };
   }
 }

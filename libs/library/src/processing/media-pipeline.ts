@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { MediaFileJobPayload, QueueName } from '@marquee/contracts';
 import { JobLedger } from '@marquee/jobs';
 import { SettingsService } from '@marquee/system/settings.service.js';
+import { VIDEO_PHASH_SETTING } from '@marquee/system/video-phash-setting.js';
 
 export interface ScannedFile {
   id: string;
@@ -12,9 +13,6 @@ export interface ScannedFile {
   /** After a probe: how many embedded subtitle streams ffmpeg can turn into WebVTT. */
   textSubtitleStreams?: number;
 }
-
-/** Runtime setting: compute video perceptual hashes in the fingerprint job (costs 25 frame grabs). */
-export const VIDEO_PHASH_SETTING = 'library.videoPhash';
 
 /**
  * Which per-file jobs follow which: a scan queues a probe for video and audio (and a thumbnail and a
