@@ -76,6 +76,17 @@ describe('bwrapArgs', () => {
     expect(args.slice(args.indexOf('--'))).toEqual(['--', '/usr/bin/node', 'index.mjs']);
   });
 
+  it('covers a data dir that a system bind would show, before binding the plugin folder back', () => {
+    const under = '/usr/local/marquee/data';
+    const plugin = `${under}/plugins/org.example.one`;
+    const hiding = options(bwrapArgs(layout, { dir: plugin, env, hidden: [under] }, ['true']));
+    const at = (group: string[]) => hiding.findIndex((candidate) => candidate.join('\0') === group.join('\0'));
+    expect(at(['--tmpfs', under])).toBeGreaterThan(at(['--ro-bind', '/usr', '/usr']));
+    expect(at(['--ro-bind', plugin, plugin])).toBeGreaterThan(at(['--tmpfs', under]));
+    // A data dir elsewhere is not in the sandbox at all: nothing to cover.
+    expect(options(bwrapArgs(layout, { dir, env, hidden: ['/data'] }, ['true']))).not.toContainEqual(['--tmpfs', '/data']);
+  });
+
   it('leaves out --size for a bwrap that lacks it', () => {
     expect(bwrapArgs(layout, { dir, env }, ['true'])).not.toContain('--size');
   });

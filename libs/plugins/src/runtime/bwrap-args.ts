@@ -14,6 +14,8 @@ export interface BwrapRun {
   env: Record<string, string>;
   /** Size of the in-memory /tmp; omitted for a bwrap too old for `--size` (before 0.7). */
   tmpSizeBytes?: number;
+  /** Folders never to show (the data dir): covered with an empty tmpfs when a system bind would expose them. */
+  hidden?: string[];
 }
 
 const SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
@@ -32,6 +34,12 @@ export function bwrapArgs(layout: SandboxLayout, run: BwrapRun, command: string[
     else args.push('--symlink', symlinkTo, path);
   }
   for (const path of layout.readOnly) args.push('--ro-bind', path, path);
+  // A data dir under /usr (say /usr/local/marquee/data) would come in with /usr: cover it, before the
+  // plugin's own folder (inside it) is bound back.
+  const bound = layout.system.filter(({ symlinkTo }) => symlinkTo === undefined).map(({ path }) => path);
+  for (const path of run.hidden ?? []) {
+    if (bound.some((system) => path === system || path.startsWith(`${system}/`))) args.push('--tmpfs', path);
+  }
   args.push('--proc', '/proc', '--dev', '/dev');
   if (run.tmpSizeBytes !== undefined) args.push('--size', String(run.tmpSizeBytes));
   args.push('--tmpfs', '/tmp', '--ro-bind', run.dir, run.dir, '--chdir', run.dir, '--clearenv');

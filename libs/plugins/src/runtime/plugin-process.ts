@@ -15,6 +15,8 @@ export interface BwrapSandbox {
   bwrapPath: string;
   /** Whether this bwrap can cap the size of /tmp (`--size`). */
   tmpfsSize: boolean;
+  /** The data dir, never visible inside (see BwrapRun.hidden). */
+  hidden: string[];
 }
 
 /** A run that did not produce a result; `message` is written for the admin reading the job. */
@@ -67,7 +69,10 @@ function command(options: PluginProcessOptions, env: Record<string, string>): { 
       : [entry];
   if (!options.sandbox) return { file: plugin[0], args: plugin.slice(1) };
   const tmpSizeBytes = options.sandbox.tmpfsSize ? options.limits.memoryMb * 1024 * 1024 : undefined;
-  return { file: options.sandbox.bwrapPath, args: bwrapArgs(hostSandboxLayout(), { dir: options.dir, env, tmpSizeBytes }, plugin) };
+  return {
+    file: options.sandbox.bwrapPath,
+    args: bwrapArgs(hostSandboxLayout(), { dir: options.dir, env, tmpSizeBytes, hidden: options.sandbox.hidden }, plugin),
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ class SandboxProbing extends PluginSandbox {
     mode: PluginSandboxMode,
     private readonly answer: BwrapProbe,
   ) {
-    super({ pluginSandbox: mode } as AppConfig);
+    super({ pluginSandbox: mode, dataDir: '/srv/marquee' } as AppConfig);
   }
   protected override probe(): Promise<BwrapProbe> {
     this.probes++;
@@ -21,8 +21,12 @@ const missing: BwrapProbe = { usable: false, reason: 'bwrap (bubblewrap) was not
 const working: BwrapProbe = { usable: true, path: '/usr/bin/bwrap', tmpfsSize: true };
 
 describe('PluginSandbox', () => {
-  it.each(['auto', 'bwrap'] as const)('%s: runs in bubblewrap when it works', async (mode) => {
-    expect(await new SandboxProbing(mode, working).forRun('org.example.one')).toEqual({ bwrapPath: '/usr/bin/bwrap', tmpfsSize: true });
+  it.each(['auto', 'bwrap'] as const)('%s: runs in bubblewrap when it works, the data dir hidden', async (mode) => {
+    expect(await new SandboxProbing(mode, working).forRun('org.example.one')).toEqual({
+      bwrapPath: '/usr/bin/bwrap',
+      tmpfsSize: true,
+      hidden: ['/srv/marquee'],
+    });
   });
 
   it.each(['auto', 'bwrap'] as const)('%s: a run fails at once, saying how to fix it, when bubblewrap does not work', async (mode) => {

@@ -39,7 +39,7 @@ export class PluginSandbox implements OnApplicationBootstrap {
   async forRun(pluginId: string): Promise<BwrapSandbox | null> {
     if (this.config.pluginSandbox === 'none') return null;
     const probe = await this.probe();
-    if (probe.usable) return { bwrapPath: probe.path, tmpfsSize: probe.tmpfsSize };
+    if (probe.usable) return { bwrapPath: probe.path, tmpfsSize: probe.tmpfsSize, hidden: [this.config.dataDir] };
     throw new PluginRunError('sandbox', `Plugin ${pluginId} was not started: the plugin sandbox is not usable: ${probe.reason}; ${REMEDY}`);
   }
 }
