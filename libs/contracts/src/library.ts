@@ -1,4 +1,5 @@
 import type { LibraryKind, MediaItemType, MediaStreamType } from './enums.js';
+import type { PageOf } from './users-data.js';
 
 export const ARTWORK_KIND_NAMES = ['poster', 'backdrop', 'thumb', 'cover', 'banner', 'logo'] as const;
 export type ArtworkKindName = (typeof ARTWORK_KIND_NAMES)[number];
@@ -72,6 +73,28 @@ export interface PersonView {
   role: 'actor' | 'director' | 'writer' | 'producer' | 'composer';
   character?: string;
 }
+
+export type PersonRole = PersonView['role'];
+
+/** Orders of GET genres, studios and people: by name (A→Z), or by how many items carry the name, most first. */
+export const NAME_SORTS = ['name', '-count'] as const;
+export type NameSort = (typeof NAME_SORTS)[number];
+
+/** A genre or studio, with the number of items carrying it (`GET items?genre=` / `?studio=` lists them). */
+export interface NameCount {
+  name: string;
+  count: number;
+}
+
+/** A person, with the number of items they appear in (`GET items?person=` lists them) and their roles there. */
+export interface PersonCount extends NameCount {
+  roles: PersonRole[];
+}
+
+/** `GET genres` and `GET studios`. */
+export type NameCountList = PageOf<NameCount>;
+/** `GET people`. */
+export type PersonCountList = PageOf<PersonCount>;
 
 /** Signed, cacheable URLs of an item's pictures, by kind. */
 export type ArtworkUrls = Partial<Record<ArtworkKindName, string>>;

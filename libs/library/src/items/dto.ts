@@ -7,6 +7,9 @@ import {
   type ItemSort,
   MEDIA_ITEM_TYPES,
   type MediaItemType,
+  NAME_SORTS,
+  type NameSort,
+  type PersonRole,
   type PersonView,
   type UpdateItemRequest,
 } from '@marquee/contracts';
@@ -148,6 +151,18 @@ export class ItemsQueryDto extends PageQueryDto {
   @MaxLength(200)
   genre?: string;
 
+  @ApiPropertyOptional({ description: 'Items with this studio (case-insensitive)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  studio?: string;
+
+  @ApiPropertyOptional({ description: 'Items with this person in any role (case-insensitive)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  person?: string;
+
   @ApiPropertyOptional()
   @IsOptional()
   @Type(() => Number)
@@ -199,6 +214,47 @@ export class SearchQueryDto {
   @Min(0)
   @Max(10_000)
   offset: number = 0;
+}
+
+/** GET genres and GET studios: the names carried by the items that match the filters. */
+export class NamesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: '$property must be a UUID' })
+  libraryId?: string;
+
+  @ApiPropertyOptional({
+    description: `Only items of this type (or comma list), as GET items: ${MEDIA_ITEM_TYPES.join(', ')}`,
+    type: String,
+  })
+  @IsOptional()
+  @Transform(commaList)
+  @IsArray()
+  @ArrayMaxSize(MEDIA_ITEM_TYPES.length)
+  @IsIn(MEDIA_ITEM_TYPES, oneOf(MEDIA_ITEM_TYPES, true))
+  type?: MediaItemType[];
+
+  @ApiPropertyOptional({ description: 'Names starting with this (case and accents ignored: "ame" finds "Amélie")' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: NAME_SORTS, default: 'name', description: '`-count`: the most used names first' })
+  @IsOptional()
+  @IsIn(NAME_SORTS, oneOf(NAME_SORTS))
+  sort: NameSort = 'name';
+}
+
+/** GET people: the names filters, and the roles a person must have (any of them). */
+export class PeopleQueryDto extends NamesQueryDto {
+  @ApiPropertyOptional({ description: `One role or a comma list: ${PERSON_ROLES.join(', ')}`, type: String })
+  @IsOptional()
+  @Transform(commaList)
+  @IsArray()
+  @ArrayMaxSize(PERSON_ROLES.length)
+  @IsIn(PERSON_ROLES, oneOf(PERSON_ROLES, true))
+  role?: PersonRole[];
 }
 
 export class PersonDto implements PersonView {

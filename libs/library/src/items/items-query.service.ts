@@ -30,6 +30,8 @@ export interface ItemListQuery {
   parentId?: string;
   libraryId?: string;
   genre?: string;
+  studio?: string;
+  person?: string;
   year?: number;
   q?: string;
   includeMissing?: boolean;
@@ -117,8 +119,17 @@ export class ItemsQueryService {
     if (query.parentId) where.push(`i."parentId" = ${param(query.parentId)}`);
     if (query.libraryId) where.push(`i."libraryId" = ${param(query.libraryId)}`);
     if (query.year !== undefined) where.push(`i.year = ${param(query.year)}`);
+    // Names compare as GET genres, studios and people group them: trimmed, case ignored.
     if (query.genre) {
-      where.push(`EXISTS (SELECT 1 FROM unnest(i.genres) AS g(name) WHERE lower(g.name) = lower(${param(query.genre.trim())}))`);
+      where.push(`EXISTS (SELECT 1 FROM unnest(i.genres) AS g(name) WHERE lower(btrim(g.name)) = lower(${param(query.genre.trim())}))`);
+    }
+    if (query.studio) {
+      where.push(`EXISTS (SELECT 1 FROM unnest(i.studios) AS s(name) WHERE lower(btrim(s.name)) = lower(${param(query.studio.trim())}))`);
+    }
+    if (query.person) {
+      where.push(
+        `EXISTS (SELECT 1 FROM jsonb_array_elements(i.people) AS p WHERE lower(btrim(p->>'name')) = lower(${param(query.person.trim())}))`,
+      );
     }
     if (query.q !== undefined && query.q.trim() !== '') {
       const terms = searchTerms(query.q);

@@ -17,7 +17,7 @@ export class ItemsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Browse: items filtered by type, parent, library, genre, year or search, sorted and paged' })
+  @ApiOperation({ summary: 'Browse: items filtered by type, parent, library, genre, studio, person, year or search, sorted and paged' })
   list(@Query() query: ItemsQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.items.list(query, principal.userId);
   }
