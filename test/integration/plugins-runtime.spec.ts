@@ -241,6 +241,33 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     expect(JSON.stringify(lines)).not.toContain(secret);
   });
 
+  const python = ['/usr/bin/python3', '/usr/local/bin/python3'].find((path) => existsSync(path));
+  (python ? it : it.skip)(
+    `runs a Python script over the same protocol, its fetches through the server${python ? '' : ' (skipped: no python3)'}`,
+    async () => {
+      const id = 'org.test.python';
+      const script = `import json, sys
+call = json.loads(sys.stdin.readline())
+print(json.dumps({"type": "log", "message": "python " + sys.version.split()[0]}), flush=True)
+print(json.dumps({"type": "fetch", "id": "1", "url": "http://127.0.0.1:9/search?q=" + call["params"]["title"], "headers": {}}), flush=True)
+reply = json.loads(sys.stdin.readline())
+answered = reply.get("type") == "fetch-result" and reply.get("id") == "1"
+print(json.dumps({"type": "result", "data": {"method": call["method"], "answered": answered, "refused": "error" in reply}}), flush=True)`;
+      await install(
+        writePlugin(
+          { id, name: id, version: '1.0.0', entry: 'plugin.py', capabilities: ['identify'], limits: { timeoutSeconds: 10 } },
+          { 'plugin.py': { data: `#!${python}\n${script}\n`, mode: 0o755 } },
+        ),
+      );
+      // The fetch is answered (refused: 127.0.0.1:9 is no permitted host), so the script went through the host.
+      expect(await call(id, { title: 'Alien' })).toEqual({ method: 'identify', answered: true, refused: true });
+      const [run] = await runs(id);
+      expect((await logs(run.id)).map((line) => line.message)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^\[plugin\] python 3\./), expect.stringMatching(/^fetch refused or failed: /)]),
+      );
+    },
+  );
+
   it('runs any executable (a shell script) over the same protocol', async () => {
     await install(shellPlugin('org.test.shell', `read line\necho '{"type":"result","data":{"shell":true}}'`));
     expect(await call('org.test.shell')).toEqual({ shell: true });
