@@ -96,6 +96,20 @@ const NameList = () =>
   );
 export const PERSON_ROLES = ['actor', 'director', 'writer', 'producer', 'composer'] as const;
 export const PROVIDER_KEY = /^[A-Za-z0-9_]{1,32}$/;
+/** A query parameter of one value or a comma list, each from `values`. */
+const CommaListOf = (values: readonly string[], description: string) =>
+  applyDecorators(
+    ApiPropertyOptional({ description: `${description}: ${values.join(', ')}`, type: String }),
+    IsOptional(),
+    Transform(commaList),
+    IsArray(),
+    ArrayMaxSize(values.length),
+    IsIn(values, oneOf(values, true)),
+  );
+
+/** A name to filter by (a genre, a studio, a person), matched whole, case ignored. */
+const NameFilter = (description: string) => applyDecorators(ApiPropertyOptional({ description }), IsOptional(), IsString(), MaxLength(200));
+
 const MAX_PROVIDER_IDS = 32;
 const MAX_PROVIDER_VALUE = 128;
 
@@ -127,12 +141,7 @@ function IsProviderIds(options?: ValidationOptions) {
 }
 
 export class ItemsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: `One type or a comma list: ${MEDIA_ITEM_TYPES.join(', ')}`, type: String })
-  @IsOptional()
-  @Transform(commaList)
-  @IsArray()
-  @ArrayMaxSize(MEDIA_ITEM_TYPES.length)
-  @IsIn(MEDIA_ITEM_TYPES, oneOf(MEDIA_ITEM_TYPES, true))
+  @CommaListOf(MEDIA_ITEM_TYPES, 'One type or a comma list')
   type?: MediaItemType[];
 
   @ApiPropertyOptional({ format: 'uuid' })
@@ -145,22 +154,13 @@ export class ItemsQueryDto extends PageQueryDto {
   @IsUUID('all', { message: '$property must be a UUID' })
   libraryId?: string;
 
-  @ApiPropertyOptional({ description: 'Items with this genre (case-insensitive)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @NameFilter('Items with this genre (case-insensitive)')
   genre?: string;
 
-  @ApiPropertyOptional({ description: 'Items with this studio (case-insensitive)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @NameFilter('Items with this studio (case-insensitive)')
   studio?: string;
 
-  @ApiPropertyOptional({ description: 'Items with this person in any role (case-insensitive)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @NameFilter('Items with this person in any role (case-insensitive)')
   person?: string;
 
   @ApiPropertyOptional()
@@ -223,18 +223,12 @@ export class NamesQueryDto extends PageQueryDto {
   @IsUUID('all', { message: '$property must be a UUID' })
   libraryId?: string;
 
-  @ApiPropertyOptional({
-    description: `Only items of this type (or comma list), as GET items: ${MEDIA_ITEM_TYPES.join(', ')}`,
-    type: String,
-  })
-  @IsOptional()
-  @Transform(commaList)
-  @IsArray()
-  @ArrayMaxSize(MEDIA_ITEM_TYPES.length)
-  @IsIn(MEDIA_ITEM_TYPES, oneOf(MEDIA_ITEM_TYPES, true))
+  @CommaListOf(MEDIA_ITEM_TYPES, 'Only items of this type (or comma list), as GET items')
   type?: MediaItemType[];
 
-  @ApiPropertyOptional({ description: 'Names starting with this (case and accents ignored: "ame" finds "Amélie")' })
+  @ApiPropertyOptional({
+    description: 'Names with a word starting with this (case and accents ignored: "ame" finds "Amélie", "scott" finds "Ridley Scott")',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -248,12 +242,7 @@ export class NamesQueryDto extends PageQueryDto {
 
 /** GET people: the names filters, and the roles a person must have (any of them). */
 export class PeopleQueryDto extends NamesQueryDto {
-  @ApiPropertyOptional({ description: `One role or a comma list: ${PERSON_ROLES.join(', ')}`, type: String })
-  @IsOptional()
-  @Transform(commaList)
-  @IsArray()
-  @ArrayMaxSize(PERSON_ROLES.length)
-  @IsIn(PERSON_ROLES, oneOf(PERSON_ROLES, true))
+  @CommaListOf(PERSON_ROLES, 'One role or a comma list')
   role?: PersonRole[];
 }
 

@@ -1,33 +1,6 @@
 import { type AudioTags, classifyPath, type LibraryKindName } from '@marquee/media';
+import { audioTags } from '../../../../test/helpers/audio-tags.js';
 import { archiveGallery, placeFile, type Placement } from './file-placement.js';
-
-const tags = (overrides: Partial<AudioTags>): AudioTags => ({
-  title: null,
-  artists: [],
-  albumArtist: null,
-  album: null,
-  year: null,
-  releaseDate: null,
-  trackNumber: null,
-  trackTotal: null,
-  discNumber: null,
-  discTotal: null,
-  compilation: false,
-  genres: [],
-  musicbrainzAlbumId: null,
-  musicbrainzArtistId: null,
-  musicbrainzTrackId: null,
-  musicbrainzAlbumArtistId: null,
-  durationMs: null,
-  bitDepth: null,
-  sampleRate: null,
-  channels: null,
-  codec: null,
-  lossless: false,
-  bitrate: null,
-  hasEmbeddedPicture: false,
-  ...overrides,
-});
 
 /** Classifies the path as a scan does, then places it. */
 const place = (kind: LibraryKindName, relativePath: string, audio?: AudioTags): Placement | undefined =>
@@ -162,7 +135,7 @@ describe('placeFile', () => {
     });
 
     it('puts a track under its album under its album artist, by tags and not by folder', () => {
-      const audio = tags({
+      const audio = audioTags({
         title: 'First',
         artists: ['The Band', 'Guest'],
         albumArtist: 'The Band',
@@ -197,12 +170,12 @@ describe('placeFile', () => {
     });
 
     it('keys an album by its MusicBrainz id and keeps the id', () => {
-      const { parent } = leafOf(place('music', 'a.flac', tags({ album: 'Hits', albumArtist: 'X', musicbrainzAlbumId: 'ABC-1' })));
+      const { parent } = leafOf(place('music', 'a.flac', audioTags({ album: 'Hits', albumArtist: 'X', musicbrainzAlbumId: 'ABC-1' })));
       expect(parent).toMatchObject({ groupKey: 'mb:abc-1', providerIds: { musicbrainzAlbum: 'ABC-1' } });
     });
 
     it('names an untitled track after its file', () => {
-      expect(leafOf(place('music', 'Artist/Album/07 Something.mp3', tags({ artists: ['A'] }))).leaf.title).toBe('07 Something');
+      expect(leafOf(place('music', 'Artist/Album/07 Something.mp3', audioTags({ artists: ['A'] }))).leaf.title).toBe('07 Something');
     });
   });
 

@@ -1,0 +1,30 @@
+import type { AudioTags } from '../../libs/media/src/index.js';
+
+/** Tags as music-metadata reads them from an untagged file, with `overrides` on top. */
+export const audioTags = (overrides: Partial<AudioTags> = {}): AudioTags => ({
+  title: null,
+  artists: [],
+  albumArtist: null,
+  album: null,
+  year: null,
+  releaseDate: null,
+  trackNumber: null,
+  trackTotal: null,
+  discNumber: null,
+  discTotal: null,
+  compilation: false,
+  genres: [],
+  musicbrainzAlbumId: null,
+  musicbrainzArtistId: null,
+  musicbrainzTrackId: null,
+  musicbrainzAlbumArtistId: null,
+  durationMs: null,
+  bitDepth: null,
+  sampleRate: null,
+  channels: null,
+  codec: null,
+  lossless: false,
+  bitrate: null,
+  hasEmbeddedPicture: false,
+  ...overrides,
+});
