@@ -3,7 +3,7 @@
  * creates the parent directory of its output and finishes well under a second.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -248,12 +248,18 @@ export async function makeZip(path: string, entries: Record<string, Buffer | str
 }
 
 /**
+ * 64 KiB that no demuxer takes for media, the same every run: random bytes differ per run, and now and
+ * then a run's bytes look enough like some format for ffmpeg to open them and find nothing to decode.
+ */
+const GARBAGE = Buffer.concat(Array.from({ length: 2048 }, (_, block) => createHash('sha256').update(`marquee garbage ${block}`).digest()));
+
+/**
  * truncated-mkv: a real mkv cut to its first 2 KiB. truncated-mp4: a real mp4 cut to its first 4 KiB
  * (its index, the moov atom, is written last, so it is lost). garbage: 64 KiB of random bytes.
  */
 export async function makeCorrupt(path: string, kind: 'truncated-mkv' | 'truncated-mp4' | 'garbage' = 'garbage'): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  if (kind === 'garbage') return writeFile(path, randomBytes(64 * 1024));
+  if (kind === 'garbage') return writeFile(path, GARBAGE);
   const scratch = await mkdtemp(join(tmpdir(), 'marquee-fixture-'));
   try {
     const container = kind === 'truncated-mp4' ? 'mp4' : 'mkv';
