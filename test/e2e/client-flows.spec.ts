@@ -269,6 +269,12 @@ describeWithChromium(
       await resume.getByText(/^Nothing in progress/).waitFor();
       await expect(resume.getByRole('link', { name: /^Plain\b/ }).count()).resolves.toBe(0);
       await screenshot(page, 'flows-02-home-recently-played');
+
+      // Home's own link, clicked on Home, loads the shelves again.
+      const reloaded = page.waitForRequest((request) => new URL(request.url()).pathname === '/api/v1/me/resume', { timeout: 10_000 });
+      await main().getByRole('link', { name: 'Home' }).click();
+      await reloaded;
+      await played.getByRole('link', { name: /^Plain\b/ }).waitFor();
     }, 90_000);
 
     it('filters the films by genre and year, and sorts them', async () => {

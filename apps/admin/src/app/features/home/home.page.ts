@@ -1,5 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
-import { RouterLink } from '@angular/router';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { NavigationEnd, Router, RouterLink } from '@angular/router';
+import { filter, skip } from 'rxjs';
 import type { HistoryEntryView, ItemSummary, PageOf, ResumeEntry } from '@marquee/contracts';
 import { Api } from '../../core/api.service';
 import { PosterCard } from '../../ui/poster-card.component';
@@ -83,6 +85,19 @@ export class HomePage {
   });
 
   constructor() {
+    this.load();
+    // Home's own link, clicked on Home, is a navigation to the same URL (the router passes it on, see
+    // app.config): the shelves are loaded again. The first NavigationEnd is the one that made this page.
+    inject(Router)
+      .events.pipe(
+        filter((event) => event instanceof NavigationEnd),
+        skip(1),
+        takeUntilDestroyed(),
+      )
+      .subscribe(() => this.load());
+  }
+
+  private load(): void {
     void this.resume.load(() => this.api.get('me/resume', { query: { limit: 20 } }));
     void this.added.load(() => this.api.get('items', { query: { type: 'movie,series,album,gallery', sort: '-added', limit: 20 } }));
     void this.played.load(() => this.api.get('me/history', { query: { limit: 40 } }));
