@@ -12,10 +12,12 @@ import type {
   JobDetailView,
   JobRunView,
   LibraryView,
+  NetworkPolicyView,
   PageOf,
   PlaylistDetail,
   PlayQueueView,
   PluginView,
+  ServerSettingsView,
   SessionView,
 } from '@marquee/contracts';
 import pg from 'pg';
@@ -776,6 +778,49 @@ describeWithChromium(
       await page.getByText('No plugins installed.').waitFor();
       await expect(plugin()).resolves.toBeUndefined();
     }, 60_000);
+
+    it('allows single private hosts from the plugins page, and shows the server’s reason for a bad one', async () => {
+      const policy = async () =>
+        (await http().get('/api/v1/plugins/network-policy').set(bearer(admin)).expect(200)).body as NetworkPolicyView;
+      await page.goto('/admin/plugins');
+      const hosts = page.getByLabel('Private hosts they may reach all the same');
+      await hosts.fill('metadata.lan:8080, 192.168.1.20');
+      await page.getByRole('button', { name: 'Save hosts' }).click();
+      await page.getByText('Private hosts allowed: metadata.lan:8080, 192.168.1.20.').waitFor();
+      expect(await policy()).toMatchObject({ allowPrivateNetworks: false, allowedPrivateHosts: ['metadata.lan:8080', '192.168.1.20'] });
+      await page.reload();
+      await expect(hosts.inputValue()).resolves.toBe('metadata.lan:8080, 192.168.1.20');
+
+      await hosts.fill('not a host!');
+      await page.getByRole('button', { name: 'Save hosts' }).click();
+      await page
+        .getByRole('alert')
+        .getByText(/allowedPrivateHosts/)
+        .waitFor();
+      expectOnlyRefusals(problems, base, ['HTTP 400 PATCH /api/v1/plugins/network-policy']);
+      expect((await policy()).allowedPrivateHosts).toEqual(['metadata.lan:8080', '192.168.1.20']);
+
+      await hosts.fill('');
+      await page.getByRole('button', { name: 'Save hosts' }).click();
+      await page.getByText('No private host is allowed.').waitFor();
+      expect((await policy()).allowedPrivateHosts).toEqual([]);
+    });
+
+    it('turns the perceptual hash of videos on and off from the libraries page', async () => {
+      const videoPhash = async () =>
+        ((await http().get('/api/v1/settings').set(bearer(admin)).expect(200)).body as ServerSettingsView).videoPhash;
+      await page.goto('/admin/libraries');
+      const box = page.getByLabel('Fingerprint videos with a perceptual hash too');
+      await expect(box.isChecked()).resolves.toBe(false);
+      await box.check();
+      await page.getByText('New and changed videos get a perceptual hash.').waitFor();
+      expect(await videoPhash()).toBe(true);
+      await page.reload();
+      await expect(box.isChecked()).resolves.toBe(true);
+      await box.uncheck();
+      await page.getByText('Videos are fingerprinted without a perceptual hash from now on.').waitFor();
+      expect(await videoPhash()).toBe(false);
+    });
 
     it('changes the password, revokes another session, and creates an API key shown once, then revokes it', async () => {
       const walker = await createAccount(api, 'user', 'walker');

@@ -17,6 +17,14 @@ export interface AccountView {
   createdAt: string;
 }
 
+/** `GET/PATCH settings` (admins): the server-wide switches. */
+export interface ServerSettingsView {
+  /** Anyone may create an account on the sign-in page. */
+  registrationOpen: boolean;
+  /** Fingerprints of videos include a perceptual hash (finds re-encoded copies; costs ffmpeg time per video). */
+  videoPhash: boolean;
+}
+
 /** `GET auth/me`. */
 export interface CurrentAccountView extends AccountView {
   authenticatedBy: 'jwt' | 'api-key' | 'stream-token';

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
+import type { ServerSettingsView } from '@marquee/contracts';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { SettingsService } from '@marquee/system/settings.service.js';
 import { VIDEO_PHASH_SETTING } from '@marquee/system/video-phash-setting.js';
@@ -14,7 +15,7 @@ export class SettingsController {
   constructor(private readonly settings: SettingsService) {}
 
   @Get()
-  async get() {
+  async get(): Promise<ServerSettingsView> {
     return {
       registrationOpen: await this.settings.get(REGISTRATION_OPEN_SETTING, false),
       videoPhash: await this.settings.get(VIDEO_PHASH_SETTING, false),
@@ -22,7 +23,7 @@ export class SettingsController {
   }
 
   @Patch()
-  async update(@Body() dto: SettingsDto) {
+  async update(@Body() dto: SettingsDto): Promise<ServerSettingsView> {
     if (dto.registrationOpen !== undefined) await this.settings.set(REGISTRATION_OPEN_SETTING, dto.registrationOpen);
     if (dto.videoPhash !== undefined) await this.settings.set(VIDEO_PHASH_SETTING, dto.videoPhash);
     return this.get();

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import { LIBRARY_KINDS, type LibraryKind, type LibraryView, type ScanLibraryResponse } from '@marquee/contracts';
+import { LIBRARY_KINDS, type LibraryKind, type LibraryView, type ScanLibraryResponse, type ServerSettingsView } from '@marquee/contracts';
 import { Api } from '../../../core/api.service';
 import { formatRelative } from '../../../logic/format.js';
 import { ResourceState, attempt } from '../../../logic/resource-state.js';
@@ -31,6 +31,14 @@ import { StatusMessage } from '../../../ui/status-message.component';
         /></label>
         <button type="submit" [disabled]="!name.trim() || !folder.trim()">Add and scan</button>
       </form>
+      @if (settings.value(); as s) {
+        <label>
+          <input type="checkbox" [checked]="s.videoPhash" (change)="toggleVideoPhash(s.videoPhash)" />
+          Fingerprint videos with a perceptual hash too (finds re-encoded copies; one more ffmpeg run per video)
+        </label>
+      } @else if (settings.error(); as e) {
+        <p class="error-text" role="alert">Whether videos get a perceptual hash could not be loaded: {{ e }}</p>
+      }
     </section>
     @if (error(); as e) {
       <p class="error-text" role="alert">{{ e }}</p>
@@ -85,6 +93,7 @@ export class LibrariesPage {
   protected readonly kinds = LIBRARY_KINDS;
   protected readonly ago = formatRelative;
   protected readonly libraries = new ResourceState<LibraryView[]>();
+  protected readonly settings = new ResourceState<ServerSettingsView>();
   protected readonly error = signal<string | null>(null);
   protected readonly notice = signal<string | null>(null);
   protected name = '';
@@ -94,6 +103,7 @@ export class LibrariesPage {
 
   constructor() {
     this.reload();
+    void this.settings.load(() => this.api.get('settings'));
   }
 
   private reload(): void {
@@ -125,6 +135,15 @@ export class LibrariesPage {
     await attempt(this.error, async () => {
       const result = await this.api.post<ScanLibraryResponse>(`libraries/${library.id}/scan`);
       this.notice.set(result.deduplicated ? `A scan of ${library.name} is already queued.` : `Scan of ${library.name} queued.`);
+    });
+  }
+
+  protected async toggleVideoPhash(on: boolean): Promise<void> {
+    await attempt(this.error, async () => {
+      this.settings.value.set(await this.api.patch<ServerSettingsView>('settings', { videoPhash: !on }));
+      this.notice.set(
+        on ? 'Videos are fingerprinted without a perceptual hash from now on.' : 'New and changed videos get a perceptual hash.',
+      );
     });
   }
 

@@ -41,10 +41,16 @@ export class PluginsPage {
   protected readonly notice = signal<string | null>(null);
   protected folder = '';
   protected drafts: Record<string, SettingDraft> = {};
+  /** The private hosts allowed one by one, as the admin types them (comma separated). */
+  protected allowedPrivateHosts = '';
 
   constructor() {
     this.reload();
-    void this.policy.load(() => this.api.get('plugins/network-policy'));
+    void this.policy.load(async () => {
+      const policy = await this.api.get<NetworkPolicyView>('plugins/network-policy');
+      this.allowedPrivateHosts = policy.allowedPrivateHosts.join(', ');
+      return policy;
+    });
   }
 
   private reload(): void {
@@ -116,6 +122,23 @@ export class PluginsPage {
   protected async remove(plugin: PluginView): Promise<void> {
     if (!confirm(`Remove the plugin ${plugin.name}, its settings and files?`)) return;
     if (await attempt(this.error, () => this.api.delete(`plugins/${plugin.id}`))) this.reload();
+  }
+
+  protected async saveAllowedPrivateHosts(): Promise<void> {
+    const hosts = this.allowedPrivateHosts
+      .split(',')
+      .map((host) => host.trim())
+      .filter(Boolean);
+    await attempt(this.error, async () => {
+      const policy = await this.api.patch<NetworkPolicyView>('plugins/network-policy', { allowedPrivateHosts: hosts });
+      this.policy.value.set(policy);
+      this.allowedPrivateHosts = policy.allowedPrivateHosts.join(', ');
+      this.notice.set(
+        policy.allowedPrivateHosts.length
+          ? `Private hosts allowed: ${policy.allowedPrivateHosts.join(', ')}.`
+          : 'No private host is allowed.',
+      );
+    });
   }
 
   protected async togglePrivateNetworks(): Promise<void> {

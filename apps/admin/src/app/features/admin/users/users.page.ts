@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
-import { type AccountView, type PageOf, USER_ROLES, type UserRole } from '@marquee/contracts';
+import { type AccountView, type PageOf, type ServerSettingsView, USER_ROLES, type UserRole } from '@marquee/contracts';
 import { Api } from '../../../core/api.service';
 import { AuthService } from '../../../core/auth.service';
 import { formatRelative } from '../../../logic/format.js';
@@ -130,7 +130,7 @@ export class UsersPage {
   protected readonly roles = USER_ROLES;
   protected readonly ago = formatRelative;
   protected readonly users = new ResourceState<PageOf<AccountView>>();
-  protected readonly settings = new ResourceState<{ registrationOpen: boolean }>();
+  protected readonly settings = new ResourceState<ServerSettingsView>();
   protected readonly error = signal<string | null>(null);
   protected readonly notice = signal<string | null>(null);
   protected username = '';
@@ -176,7 +176,7 @@ export class UsersPage {
 
   protected async toggleRegistration(open: boolean): Promise<void> {
     await attempt(this.error, async () => {
-      this.settings.value.set(await this.api.patch<{ registrationOpen: boolean }>('settings', { registrationOpen: !open }));
+      this.settings.value.set(await this.api.patch<ServerSettingsView>('settings', { registrationOpen: !open }));
     });
   }
 }
