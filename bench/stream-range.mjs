@@ -3,7 +3,8 @@
 // side by side with nginx serving the same file, in the same run, measured by the same keep-alive
 // client (this process). Both servers get one process: Marquee is one Node process, nginx runs with
 // `master_process off` (one worker), sendfile on, access log off (Marquee's api logs at warn, so no
-// access log either). Run: `npm run bench:stream` (CLIENTS=100 DURATION=5 FILE_MB=64 to change sizes;
+// access log either). A bare node:http server of the same file (bench/lib/bare-range-server.mjs) runs
+// too, as the ceiling of a Node process. Run: `npm run bench:stream` (CLIENTS=100 DURATION=5 FILE_MB=64 to change sizes;
 // DATABASE_URL to use a server, else an embedded PostgreSQL). Without nginx on PATH the reference is skipped.
 import { Buffer } from 'node:buffer';
 import { execFileSync, spawn } from 'node:child_process';
@@ -115,6 +116,22 @@ http {
       child.kill('SIGTERM');
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
       rmSync(prefix, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startBareNode(filePath) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [new URL('./lib/bare-range-server.mjs', import.meta.url).pathname, String(port), filePath], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitForHttp(port, '/', child);
+  return {
+    port,
+    pid: child.pid,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
     },
   };
 }
@@ -256,7 +273,10 @@ async function main() {
   const marqueePath = `/api/v1/stream/${item.id}?st=${encodeURIComponent(token)}`;
 
   const nginxPath = nginxBinary();
-  const servers = [{ name: 'Marquee', start: () => startMarquee(db.url, jwtSecret), path: marqueePath }];
+  const servers = [
+    { name: 'Marquee', start: () => startMarquee(db.url, jwtSecret), path: marqueePath },
+    { name: 'bare Node', start: () => startBareNode(filePath), path: `/${fileName}` },
+  ];
   if (nginxPath) servers.push({ name: 'nginx', start: () => startNginx(nginxPath, folder, fileName), path: `/${fileName}` });
   else console.log('nginx is not installed (apt-get install -y nginx-light): the nginx reference is skipped.');
 
