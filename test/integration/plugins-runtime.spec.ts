@@ -12,7 +12,7 @@ import { probeBwrap } from '../../libs/plugins/src/runtime/bwrap-probe.js';
 import { bearer, seedAccounts, type TestAccount } from '../helpers/accounts.js';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.js';
 import { startApi, startWorker } from '../helpers/test-apps.js';
-import { availableQueueBackends, testConfig } from '../helpers/test-config.js';
+import { availableQueueBackends, type QueueBackendUnderTest, testConfig } from '../helpers/test-config.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { writePlugin } from './plugins-packages.js';
 
@@ -117,7 +117,11 @@ const alive = (pid: number) => {
   }
 };
 
-describe.each(availableQueueBackends())('plugin runtime on the %s queue backend', (backend) => {
+/**
+ * An api and a worker on a scratch database for the tests of one describe (started in its beforeAll,
+ * stopped in its afterAll), with the calls those tests share.
+ */
+function pluginRuntime(options: { queueBackend?: QueueBackendUnderTest; env?: Record<string, string> } = {}) {
   let db: ScratchDatabase;
   let config: AppConfig;
   let api: NestExpressApplication;
@@ -125,31 +129,9 @@ describe.each(availableQueueBackends())('plugin runtime on the %s queue backend'
   let admin: TestAccount;
   let sql: pg.Client;
 
-  const http = () => request(api.getHttpServer());
-  async function install(dir: string, settings?: Record<string, unknown>): Promise<void> {
-    const { body } = await http().post('/api/v1/plugins').set(bearer(admin)).send({ folder: dir }).expect(201);
-    await http().patch(`/api/v1/plugins/${body.id}`).set(bearer(admin)).send({ enabled: true, settings }).expect(200);
-  }
-  async function call(id: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    const [row] = (await sql.query(`SELECT id, name, manifest FROM plugins WHERE id = $1`, [id])).rows;
-    return api.get(PluginJobs).call(row, 'identify', params, 'test');
-  }
-  const runs = async (id: string) =>
-    (
-      await sql.query(
-        `SELECT id, queue, name, state, error, "targetLabel", attempts FROM job_runs WHERE "targetId" = $1 ORDER BY "createdAt"`,
-        [id],
-      )
-    ).rows;
-  const logs = async (jobId: string) =>
-    (await sql.query(`SELECT level, message FROM job_logs WHERE "jobId" = $1 ORDER BY id`, [jobId])).rows as {
-      level: string;
-      message: string;
-    }[];
-
   beforeAll(async () => {
     db = await createScratchDatabase();
-    config = testConfig({ queueBackend: backend, env: { DATABASE_URL: db.url } });
+    config = testConfig({ queueBackend: options.queueBackend, env: { DATABASE_URL: db.url, ...options.env } });
     api = await startApi(config);
     worker = await startWorker(config);
     ({ admin } = await seedAccounts(api));
@@ -164,6 +146,41 @@ describe.each(availableQueueBackends())('plugin runtime on the %s queue backend'
     await db?.drop();
     if (config?.dataDir) rmSync(config.dataDir, { recursive: true, force: true });
   });
+
+  const http = () => request(api.getHttpServer());
+  return {
+    get config() {
+      return config;
+    },
+    get admin() {
+      return admin;
+    },
+    http,
+    async install(dir: string, settings?: Record<string, unknown>): Promise<void> {
+      const { body } = await http().post('/api/v1/plugins').set(bearer(admin)).send({ folder: dir }).expect(201);
+      await http().patch(`/api/v1/plugins/${body.id}`).set(bearer(admin)).send({ enabled: true, settings }).expect(200);
+    },
+    async call(id: string, params: Record<string, unknown> = {}): Promise<unknown> {
+      const [row] = (await sql.query(`SELECT id, name, manifest FROM plugins WHERE id = $1`, [id])).rows;
+      return api.get(PluginJobs).call(row, 'identify', params, 'test');
+    },
+    async runs(id: string) {
+      const { rows } = await sql.query(
+        `SELECT id, queue, name, state, error, "targetLabel", attempts FROM job_runs WHERE "targetId" = $1 ORDER BY "createdAt"`,
+        [id],
+      );
+      return rows;
+    },
+    async logs(jobId: string) {
+      const { rows } = await sql.query(`SELECT level, message FROM job_logs WHERE "jobId" = $1 ORDER BY id`, [jobId]);
+      return rows as { level: string; message: string }[];
+    },
+  };
+}
+
+describe.each(availableQueueBackends())('plugin runtime on the %s queue backend', (backend) => {
+  const runtime = pluginRuntime({ queueBackend: backend });
+  const { http, install, call, runs, logs } = runtime;
 
   it('runs a plugin as a plugin-run job: settings (secrets opened) on stdin, a minimal environment, its own folder only', async () => {
     const id = 'org.test.env';
@@ -184,7 +201,7 @@ describe.each(availableQueueBackends())('plugin runtime on the %s queue backend'
       method: 'identify',
       params: { query: { title: 'Alien' } },
       settings: { region: 'eu', token: 't0ps3cret' },
-      cwd: `${config.dataDir}/plugins/${id}`,
+      cwd: `${runtime.config.dataDir}/plugins/${id}`,
       denied: 'ERR_ACCESS_DENIED',
     });
     // No DATABASE_URL, JWT secret, REDIS_URL or anything else of the server's.
@@ -381,7 +398,7 @@ process.stdin.once('data', () => { process.stdout.write(JSON.stringify({ type: '
   describeSandboxed(sandboxTitle, () => {
     it('an executable plugin sees nothing of the server: no environment through /proc, no secrets, no other plugin, only its own folder, read-only', async () => {
       const id = 'org.test.confined';
-      const secretFile = join(config.dataDir, 'secrets', 'jwt-secret');
+      const secretFile = join(runtime.config.dataDir, 'secrets', 'jwt-secret');
       expect(existsSync(secretFile)).toBe(true);
       await install(
         shellPlugin(
@@ -391,7 +408,7 @@ b() { base64 -w0 "$1" 2>/dev/null; }
 if touch written 2>/dev/null; then writes=yes; else writes=no; fi
 printf '{"type":"result","data":{"parentEnv":"%s","initEnv":"%s","secret":"%s","dataDir":"%s","plugins":"%s","own":"%s","writes":"%s"}}\\n' \\
   "$(b /proc/$PPID/environ)" "$(b /proc/1/environ)" "$(b ${secretFile})" \\
-  "$(ls -A ${config.dataDir} 2>&1 | base64 -w0)" "$(ls -A ${config.dataDir}/plugins 2>&1 | base64 -w0)" "$(b own.txt)" "$writes"`,
+  "$(ls -A ${runtime.config.dataDir} 2>&1 | base64 -w0)" "$(ls -A ${runtime.config.dataDir}/plugins 2>&1 | base64 -w0)" "$(b own.txt)" "$writes"`,
           {},
           { 'own.txt': 'my own catalogue' },
         ),
@@ -408,7 +425,7 @@ printf '{"type":"result","data":{"parentEnv":"%s","initEnv":"%s","secret":"%s","
       expect(fromBase64(answer.own)).toBe('my own catalogue');
       expect(answer.writes).toBe('no');
       // The other plugins installed by this suite are on disk, only not visible to it.
-      expect(readdirSync(join(config.dataDir, 'plugins')).length).toBeGreaterThan(1);
+      expect(readdirSync(join(runtime.config.dataDir, 'plugins')).length).toBeGreaterThan(1);
     });
 
     it('an executable plugin cannot open a TCP connection, not even to loopback', async () => {
@@ -453,10 +470,10 @@ echo "{\\"type\\":\\"result\\",\\"data\\":{\\"tcp\\":\\"$tcp\\"}}"`,
 
   it('harms nothing else: the worker keeps running plugins, a disabled plugin does not run', async () => {
     expect(await call('org.test.shell')).toEqual({ shell: true });
-    await http().patch('/api/v1/plugins/org.test.shell').set(bearer(admin)).send({ enabled: false }).expect(200);
+    await http().patch('/api/v1/plugins/org.test.shell').set(bearer(runtime.admin)).send({ enabled: false }).expect(200);
     await expect(call('org.test.shell')).rejects.toThrow('Plugin org.test.shell is disabled');
     // The dashboard's API shows every run with its reason.
-    const failed = await http().get('/api/v1/jobs?queue=plugin-run&state=failed&limit=100').set(bearer(admin)).expect(200);
+    const failed = await http().get('/api/v1/jobs?queue=plugin-run&state=failed&limit=100').set(bearer(runtime.admin)).expect(200);
     expect(failed.body.total).toBeGreaterThanOrEqual(8);
     expect(failed.body.items.map((job: { error: string }) => job.error)).toEqual(
       expect.arrayContaining(['Plugin org.test.hang did not answer within 1 s and was stopped', 'Plugin org.test.shell is disabled']),
@@ -465,43 +482,11 @@ echo "{\\"type\\":\\"result\\",\\"data\\":{\\"tcp\\":\\"$tcp\\"}}"`,
 });
 
 describe('plugin runtime with MARQUEE_PLUGIN_SANDBOX=none', () => {
-  let db: ScratchDatabase;
-  let config: AppConfig;
-  let api: NestExpressApplication;
-  let worker: INestApplicationContext;
-  let admin: TestAccount;
-  let sql: pg.Client;
-
-  const http = () => request(api.getHttpServer());
-  async function install(dir: string): Promise<void> {
-    const { body } = await http().post('/api/v1/plugins').set(bearer(admin)).send({ folder: dir }).expect(201);
-    await http().patch(`/api/v1/plugins/${body.id}`).set(bearer(admin)).send({ enabled: true }).expect(200);
-  }
-  async function call(id: string): Promise<unknown> {
-    const [row] = (await sql.query(`SELECT id, name, manifest FROM plugins WHERE id = $1`, [id])).rows;
-    return api.get(PluginJobs).call(row, 'identify', {}, 'test');
-  }
-
-  beforeAll(async () => {
-    db = await createScratchDatabase();
-    config = testConfig({ env: { DATABASE_URL: db.url, MARQUEE_PLUGIN_SANDBOX: 'none' } });
-    api = await startApi(config);
-    worker = await startWorker(config);
-    ({ admin } = await seedAccounts(api));
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
-  });
-
-  afterAll(async () => {
-    await sql?.end();
-    await worker?.close();
-    await api?.close();
-    await db?.drop();
-    if (config?.dataDir) rmSync(config.dataDir, { recursive: true, force: true });
-  });
+  const runtime = pluginRuntime({ env: { MARQUEE_PLUGIN_SANDBOX: 'none' } });
+  const { install, call } = runtime;
 
   it("runs plugins without isolation, as configured: a plugin reaches the network itself, Node's permission model still applies", async () => {
-    expect(config.pluginSandbox).toBe('none');
+    expect(runtime.config.pluginSandbox).toBe('none');
     const tcp = await startTcpServer();
     try {
       await install(connectingPlugin('org.test.unsandboxed-tcp', tcp.port));
