@@ -6,6 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   type AudioTags,
   classifyPath,
+  hasOshash,
   listZipImages,
   mapLimited,
   mediaCategory,
@@ -35,8 +36,6 @@ const LOOKUP_DIRECTORIES = 256;
 const LOOKUP_FILES = 1000;
 /** Scan progress is reported at most this often. */
 const PROGRESS_INTERVAL_MS = 1000;
-/** Files this small have no oshash (Stash's rule); they are catalogued without one, like empty files. */
-const OSHASH_MIN_BYTES = 9;
 /** Unreadable files named in a scan's result (the count covers them all). */
 const UNREADABLE_LISTED = 50;
 /** Pages of an archive in reading order: "2.jpg" before "10.jpg". */
@@ -433,7 +432,7 @@ export class LibraryScanner {
   /** Reads what a new file needs before it is placed: oshash (to recognise moves), tags, archive entries. */
   private async prepare(run: ScanRun, batch: ScanBatch, item: NewFile): Promise<boolean> {
     try {
-      if (item.file.size >= OSHASH_MIN_BYTES) item.oshash = await oshash(item.file.path);
+      if (hasOshash(item.file.size)) item.oshash = await oshash(item.file.path);
       if (item.classification.kind === 'track') item.tags = await readAudioTags(item.file.path, { timeoutMs: 30_000 });
       if (item.classification.kind === 'archive') item.entries = await listZipImages(item.file.path);
       return true;
@@ -492,7 +491,7 @@ export class LibraryScanner {
   private async prepareBatch(run: ScanRun, batch: ScanBatch): Promise<NewFile[]> {
     const ok = await mapLimited(batch.news, PREPARE_CONCURRENCY, (item) => this.prepare(run, batch, item));
     await mapLimited(batch.changed, PREPARE_CONCURRENCY, async (entry) => {
-      if (entry.file.size >= OSHASH_MIN_BYTES) entry.oshash = await oshash(entry.file.path).catch(() => undefined);
+      if (hasOshash(entry.file.size)) entry.oshash = await oshash(entry.file.path).catch(() => undefined);
       if (entry.classification.kind === 'track')
         entry.tags = await readAudioTags(entry.file.path, { timeoutMs: 30_000 }).catch(async (error: Error) => {
           await run.options.log?.(`could not read the tags of ${entry.relativePath} again: ${error.message}`, 'warn');

@@ -37,8 +37,13 @@ export function oshashOfBuffer(data: Buffer): string {
   return format(BigInt(data.length) + sumWords(data.subarray(0, chunk)) + sumWords(data.subarray(data.length - chunk)));
 }
 
+/** Whether a file of this size has an oshash at all (more than 8 bytes, as Stash requires). */
+export function hasOshash(size: number): boolean {
+  return size > 8;
+}
+
 function assertHashable(size: number, what: string): void {
-  if (size <= 8) throw new Error(`cannot compute the oshash of ${what}: it has ${size} bytes and needs more than 8`);
+  if (!hasOshash(size)) throw new Error(`cannot compute the oshash of ${what}: it has ${size} bytes and needs more than 8`);
 }
 
 function chunkSize(size: number): number {
