@@ -665,20 +665,27 @@ export class LibraryScanner {
 
   /** A moved archive's gallery takes its new group key, and its new name unless the title was set by hand. */
   private async replaceGalleries(manager: EntityManager, archives: [NewFile, ExistingFile][]): Promise<void> {
+    if (archives.length === 0) return;
+    const pages = await manager.query<{ id: string; parentId: string | null }[]>(
+      `SELECT id, "parentId" FROM media_items WHERE id = ANY($1)`,
+      [archives.map(([, from]) => from.itemId)],
+    );
+    const galleryOf = new Map(pages.map((page) => [page.id, page.parentId]));
     const galleries: { itemId: string; groupKey: string; from: string; to: string }[] = [];
     for (const [item, from] of archives) {
-      const [page] = await manager.query<{ parentId: string | null }[]>(`SELECT "parentId" FROM media_items WHERE id = $1`, [from.itemId]);
-      if (!page?.parentId) continue;
+      const galleryId = galleryOf.get(from.itemId);
+      if (!galleryId) continue;
       const spec = archiveGallery(item.relativePath);
-      galleries.push({ itemId: page.parentId, groupKey: spec.groupKey, from: basename(from.path, extname(from.path)), to: spec.title });
+      galleries.push({ itemId: galleryId, groupKey: spec.groupKey, from: basename(from.path, extname(from.path)), to: spec.title });
     }
+    if (galleries.length === 0) return;
     await regroupContainers(manager, galleries);
-    for (const gallery of galleries)
-      await manager.query(
-        `UPDATE media_items SET title = $3, "updatedAt" = now()
-         WHERE id = $1 AND type = 'gallery' AND title = $2 AND NOT ("lockedFields" && ARRAY['title', '*'])`,
-        [gallery.itemId, gallery.from, gallery.to],
-      );
+    await manager.query(
+      `UPDATE media_items i SET title = g.title, "updatedAt" = now()
+       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS g(id, "from", title)
+       WHERE i.id = g.id AND i.type = 'gallery' AND i.title = g."from" AND NOT (i."lockedFields" && ARRAY['title', '*'])`,
+      [galleries.map((gallery) => gallery.itemId), galleries.map((gallery) => gallery.from), galleries.map((gallery) => gallery.to)],
+    );
   }
 
   /** Records the files that could not be read, and forgets the records of files read since or gone. */
