@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import fc from 'fast-check';
+import { isHlsRendition } from '@marquee/contracts';
 import pg from 'pg';
 import type { AppConfig } from '../../libs/core/src/index.js';
 import { JobLedger, QueueService } from '../../libs/jobs/src/index.js';
@@ -51,6 +52,15 @@ const component = fc.oneof(
 
 const DAY_MS = 86_400_000;
 
+/** What the server sees of a path segment or query value: percent-decoded once, as Express decodes it. */
+function decodedOnce(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 /** Nothing from a request reaches ffmpeg or a path unchecked; dead transcodes are cleared; the cache stays bounded. */
 describe('HLS hardening', () => {
   let config: AppConfig;
@@ -85,6 +95,16 @@ describe('HLS hardening', () => {
     const transcodesBefore = await count(`SELECT count(*) FROM hls_transcodes WHERE "itemId" = '${item.itemId}'`);
     const jobsBefore = await count(`SELECT count(*) FROM job_runs WHERE queue = 'hls-transcode' AND "targetId" = '${item.itemId}'`);
     const base = `/api/v1/stream/${item.itemId}/hls`;
+    const audioIndexes = (
+      await sql.query(`SELECT "streamIndex" FROM media_streams WHERE "fileId" = $1 AND type = 'audio'`, [item.fileId])
+    ).rows.map((row) => String(row.streamIndex));
+    expect(audioIndexes.length).toBeGreaterThan(0);
+    // The generators can produce a real request by chance ("1" is the item's audio stream); those are not hostile.
+    const legitimate = {
+      rendition: (a: string) => isHlsRendition(decodedOnce(a)),
+      segment: (b: string) => /^(0|[1-9]\d{0,6})\.ts$/.test(decodedOnce(b)),
+      audio: (c: string) => audioIndexes.includes(decodedOnce(c)),
+    };
     await fc.assert(
       fc.asyncProperty(
         component,
@@ -92,6 +112,15 @@ describe('HLS hardening', () => {
         component,
         fc.constantFrom('rendition', 'segment', 'audio', 'playlist', 'item'),
         async (a, b, c, where) => {
+          fc.pre(
+            !{
+              rendition: legitimate.rendition(a),
+              segment: legitimate.segment(b),
+              audio: legitimate.audio(c),
+              playlist: legitimate.rendition(a) && legitimate.audio(c),
+              item: false,
+            }[where],
+          );
           const path = {
             rendition: `${base}/${a}/0.ts`,
             segment: `${base}/240p/${b}`,
