@@ -45,6 +45,17 @@ describe('listZipImages', () => {
     expect(big.compressedSize).toBeLessThan(10_000);
   });
 
+  it('lists a name the archive holds twice once, and reads the first of them', async () => {
+    const twice = join(dir, 'twice.cbz');
+    await makeZip(twice, { 'p-1.jpg': 'first', 'p-2.jpg': 'second' });
+    // Rename the second entry to the first one's name, in its local header and in the central directory.
+    const bytes = await readFile(twice);
+    for (let at = bytes.indexOf('p-2.jpg'); at !== -1; at = bytes.indexOf('p-2.jpg', at + 1)) bytes.write('p-1.jpg', at);
+    await writeFile(twice, bytes);
+    expect((await listZipImages(twice)).map((entry) => entry.name)).toEqual(['p-1.jpg']);
+    expect(await readZipEntry(twice, 'p-1.jpg', 100)).toEqual(Buffer.from('first'));
+  });
+
   it('rejects a corrupt archive clearly', async () => {
     const corrupt = join(dir, 'corrupt.zip');
     await writeFile(corrupt, Buffer.from('PK\u0003\u0004 this is not really a zip file at all, just text'));

@@ -20,14 +20,18 @@ const naturalOrder = new Intl.Collator(undefined, { numeric: true, sensitivity: 
 /**
  * The images of a zip/cbz, in natural order ("2.jpg" before "10.jpg"). Directories, macOS resource
  * forks (__MACOSX), hidden files, encrypted entries and unsafe names (absolute, or with ".."
- * segments) are left out without being read.
+ * segments) are left out without being read; a name that appears twice counts once.
  */
 export async function listZipImages(path: string): Promise<ZipImageEntry[]> {
   const zip = await openZip(path);
   try {
     const images: ZipImageEntry[] = [];
+    const seen = new Set<string>();
     for await (const { name, entry } of entries(zip, path)) {
-      if (isGalleryImage(name, entry)) images.push({ name, size: entry.uncompressedSize, compressedSize: entry.compressedSize });
+      // A name repeated in the archive is one page: the first entry, the one openZipEntry reads.
+      if (seen.has(name) || !isGalleryImage(name, entry)) continue;
+      seen.add(name);
+      images.push({ name, size: entry.uncompressedSize, compressedSize: entry.compressedSize });
     }
     return images.sort((a, b) => naturalOrder(a.name, b.name) || (a.name < b.name ? -1 : 1));
   } finally {
