@@ -402,6 +402,39 @@ describe('library scan', () => {
       expect(((await get(`items/${pages[1].id}`, user)).body as ItemDetail).userData).toMatchObject({ favorite: true });
     });
 
+    it('an archive changed in place gains its new pages, keeps the others’ items and loses the removed ones', async () => {
+      const archive = join(media, 'images', 'Shelf', 'Comic Vol 1.cbz');
+      const [comic] = (await items('images', 'gallery')).filter((gallery) => gallery.title === 'Comic Vol 1');
+      const before = (await get(`items/${comic.id}/children?sort=index`)).body.items as ItemSummary[];
+      expect(before.map((page) => page.title)).toEqual(['2', '10']);
+      const picture = readFileSync(join(media, 'images', 'Trip', 'a.jpg'));
+      const since = new Date(Date.now() - 5);
+      await makeZip(archive, { '2.jpg': picture, '5.jpg': picture, 'notes.txt': 'not a page' });
+
+      const summary = await scan('images');
+      expect(summary).toMatchObject({ added: 0, changed: 1, moved: 0, missing: 1 });
+      const after = (await get(`items/${comic.id}/children?sort=index`)).body.items as ItemSummary[];
+      const present = after.filter((page) => !page.missing);
+      expect(present.map((page) => [page.title, page.indexNumber])).toEqual([
+        ['2', 1],
+        ['5', 2],
+      ]);
+      expect(present[0].id).toBe(before[0].id);
+      const removed = await detail(before[1].id);
+      expect(removed).toMatchObject({ title: '10', missing: true, files: [] });
+      const added = await detail(present[1].id);
+      expect(added.files.map((file) => [file.relativePath, file.archiveEntry])).toEqual([['Shelf/Comic Vol 1.cbz', '5.jpg']]);
+      const { rows: thumbnails } = await sql.query<{ label: string; state: string }>(
+        `SELECT "targetLabel" AS label, state FROM job_runs WHERE queue = 'thumbnail' AND "createdAt" >= $1 ORDER BY 1`,
+        [since],
+      );
+      expect(thumbnails).toEqual([
+        { label: 'Comic Vol 1.cbz › 2.jpg', state: 'completed' },
+        { label: 'Comic Vol 1.cbz › 5.jpg', state: 'completed' },
+      ]);
+      expect((await detail(comic.id)).missing).toBe(false);
+    });
+
     it('a re-tagged track is regrouped: new title and album, edited fields kept, the emptied album marked missing', async () => {
       const [hit] = (await items('music', 'track')).filter((track) => track.title === 'Hit');
       const [now1] = (await items('music', 'album')).filter((album) => album.title === 'Now 1');

@@ -21,6 +21,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Library } from '../entities/library.entity.js';
 import { isInside } from '../libraries/folder-policy.js';
 import { MediaPipeline, type ScannedFile } from '../processing/media-pipeline.js';
+import { inReadingOrder, planArchivePages } from './archive-pages.js';
 import { ContainerResolver, type ResolvedContainer } from './container-resolver.js';
 import { archiveGallery, type LeafFields, placeFile, type Placement } from './file-placement.js';
 import { fileDerivedFields, regroupContainers, type Replacement, replaceItems } from './item-replacement.js';
@@ -38,8 +39,6 @@ const LOOKUP_FILES = 1000;
 const PROGRESS_INTERVAL_MS = 1000;
 /** Unreadable files named in a scan's result (the count covers them all). */
 const UNREADABLE_LISTED = 50;
-/** Pages of an archive in reading order: "2.jpg" before "10.jpg". */
-const PAGE_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 export interface ScanOptions {
   /** Only these absolute paths (files or folders inside the library); the whole library when absent. */
@@ -97,9 +96,12 @@ interface WalkedMedia {
   tags?: AudioTags;
 }
 
+/** An archive's image entries, as listed when the scan read it. */
+type ArchiveEntries = { name: string; size: number }[];
+
 interface NewFile extends WalkedMedia {
   oshash?: string;
-  entries?: { name: string; size: number }[];
+  entries?: ArchiveEntries;
   /** An earlier scan could not read it; it changed since, so it is read again. */
   wasUnreadable?: boolean;
 }
@@ -107,7 +109,22 @@ interface NewFile extends WalkedMedia {
 interface ChangedFile extends WalkedMedia {
   rows: ExistingFile[];
   oshash?: string;
+  /** An archive's entries read again (undefined when it no longer reads: its pages stay, their thumbnails fail with the reason). */
+  entries?: ArchiveEntries;
 }
+
+/** A page row or item to insert. */
+interface NewFileRow {
+  id: string;
+  itemId: string;
+  path: string;
+  archiveEntry: string;
+  category: string;
+  size: number;
+  mtime: Date;
+  oshash: string | null;
+}
+type NewLeafRow = LeafFields & { id: string; parentId: string | null };
 
 /** A file that could not be read, to record. */
 interface FailedFile {
@@ -484,9 +501,9 @@ export class LibraryScanner {
   }
 
   /**
-   * The batch's new files that could be read, in walk order. Changed files get their new oshash, and
+   * The batch's new files that could be read, in walk order. Changed files get their new oshash,
    * changed tracks their tags read again (a track that no longer reads stays where it was; its probe
-   * fails with the reason).
+   * fails with the reason), and changed archives their pages listed again.
    */
   private async prepareBatch(run: ScanRun, batch: ScanBatch): Promise<NewFile[]> {
     const ok = await mapLimited(batch.news, PREPARE_CONCURRENCY, (item) => this.prepare(run, batch, item));
@@ -495,6 +512,11 @@ export class LibraryScanner {
       if (entry.classification.kind === 'track')
         entry.tags = await readAudioTags(entry.file.path, { timeoutMs: 30_000 }).catch(async (error: Error) => {
           await run.options.log?.(`could not read the tags of ${entry.relativePath} again: ${error.message}`, 'warn');
+          return undefined;
+        });
+      if (entry.classification.kind === 'archive')
+        entry.entries = await listZipImages(entry.file.path).catch(async (error: Error) => {
+          await run.options.log?.(`could not list the pages of ${entry.relativePath} again: ${error.message}`, 'warn');
           return undefined;
         });
     });
@@ -569,7 +591,7 @@ export class LibraryScanner {
               changed.map((entry) => entry.oshash ?? null),
             ],
           );
-          for (const entry of changed)
+          for (const entry of changed.filter((entry) => !entry.entries))
             for (const row of entry.rows)
               downstream.push({
                 id: row.id,
@@ -577,6 +599,12 @@ export class LibraryScanner {
                 itemId: row.itemId,
                 label: basename(row.path),
               });
+          await this.repage(
+            manager,
+            run,
+            changed.filter((entry) => entry.entries),
+            downstream,
+          );
           // A re-tagged track may now belong to another album (or artist), have another title…
           await this.replace(
             manager,
@@ -759,17 +787,8 @@ export class LibraryScanner {
     downstream: ScannedFile[],
     sidecarTargets: SidecarTarget[],
   ): Promise<void> {
-    const leaves: (LeafFields & { id: string; parentId: string | null })[] = [];
-    const files: {
-      id: string;
-      itemId: string;
-      path: string;
-      archiveEntry: string;
-      category: string;
-      size: number;
-      mtime: Date;
-      oshash: string | null;
-    }[] = [];
+    const leaves: NewLeafRow[] = [];
+    const files: NewFileRow[] = [];
     // Where each file goes, then every container the batch needs in one upsert per level of the tree.
     const placed = items.map((item) => ({
       item,
@@ -791,8 +810,7 @@ export class LibraryScanner {
       const relativeDir = toPosix(dirname(item.relativePath)).replace(/^\.$/, '');
       if (item.classification.kind === 'archive') {
         const gallery = run.containers.get(archiveGallery(item.relativePath));
-        const pages = [...(item.entries ?? [])].sort((a, b) => PAGE_ORDER.compare(a.name, b.name));
-        for (const [page, entry] of pages.entries()) {
+        for (const [page, entry] of inReadingOrder(item.entries ?? []).entries()) {
           const leafId = randomUUID();
           leaves.push({
             id: leafId,
@@ -858,56 +876,120 @@ export class LibraryScanner {
       downstream.push({ id: fileId, category, itemId, label: item.file.name });
       run.summary.added++;
     }
-    if (leaves.length) {
-      await manager.query(
-        `INSERT INTO media_items (id, "libraryId", "parentId", type, title, year, "indexNumber", "indexNumberEnd", "parentIndexNumber",
-                                  "absoluteNumber", "premiereDate", "extraType", "albumTitle", artists, genres)
-         SELECT l.id, $1, l."parentId", l.type::media_item_type, l.title, l.year, l."indexNumber", l."indexNumberEnd", l."parentIndexNumber",
-                l."absoluteNumber", l."premiereDate", l."extraType", l."albumTitle",
-                ARRAY(SELECT jsonb_array_elements_text(l.artists)), ARRAY(SELECT jsonb_array_elements_text(l.genres))
-         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::date[],
-                     $12::text[], $13::text[], $14::jsonb[], $15::jsonb[])
-           AS l(id, "parentId", type, title, year, "indexNumber", "indexNumberEnd", "parentIndexNumber", "absoluteNumber", "premiereDate",
-                "extraType", "albumTitle", artists, genres)`,
-        [
-          run.library.id,
-          leaves.map((l) => l.id),
-          leaves.map((l) => l.parentId),
-          leaves.map((l) => l.type),
-          leaves.map((l) => l.title),
-          leaves.map((l) => l.year ?? null),
-          leaves.map((l) => l.indexNumber ?? null),
-          leaves.map((l) => l.indexNumberEnd ?? null),
-          leaves.map((l) => l.parentIndexNumber ?? null),
-          leaves.map((l) => l.absoluteNumber ?? null),
-          leaves.map((l) => l.premiereDate ?? null),
-          leaves.map((l) => l.extraType ?? null),
-          leaves.map((l) => l.albumTitle ?? null),
-          leaves.map((l) => JSON.stringify(l.artists ?? [])),
-          leaves.map((l) => JSON.stringify(l.genres ?? [])),
-        ],
-      );
+    await this.insertLeaves(manager, run, leaves);
+    await this.insertFiles(manager, run, files);
+  }
+
+  private async insertLeaves(manager: EntityManager, run: ScanRun, leaves: NewLeafRow[]): Promise<void> {
+    if (leaves.length === 0) return;
+    await manager.query(
+      `INSERT INTO media_items (id, "libraryId", "parentId", type, title, year, "indexNumber", "indexNumberEnd", "parentIndexNumber",
+                                "absoluteNumber", "premiereDate", "extraType", "albumTitle", artists, genres)
+       SELECT l.id, $1, l."parentId", l.type::media_item_type, l.title, l.year, l."indexNumber", l."indexNumberEnd", l."parentIndexNumber",
+              l."absoluteNumber", l."premiereDate", l."extraType", l."albumTitle",
+              ARRAY(SELECT jsonb_array_elements_text(l.artists)), ARRAY(SELECT jsonb_array_elements_text(l.genres))
+       FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::date[],
+                   $12::text[], $13::text[], $14::jsonb[], $15::jsonb[])
+         AS l(id, "parentId", type, title, year, "indexNumber", "indexNumberEnd", "parentIndexNumber", "absoluteNumber", "premiereDate",
+              "extraType", "albumTitle", artists, genres)`,
+      [
+        run.library.id,
+        leaves.map((l) => l.id),
+        leaves.map((l) => l.parentId),
+        leaves.map((l) => l.type),
+        leaves.map((l) => l.title),
+        leaves.map((l) => l.year ?? null),
+        leaves.map((l) => l.indexNumber ?? null),
+        leaves.map((l) => l.indexNumberEnd ?? null),
+        leaves.map((l) => l.parentIndexNumber ?? null),
+        leaves.map((l) => l.absoluteNumber ?? null),
+        leaves.map((l) => l.premiereDate ?? null),
+        leaves.map((l) => l.extraType ?? null),
+        leaves.map((l) => l.albumTitle ?? null),
+        leaves.map((l) => JSON.stringify(l.artists ?? [])),
+        leaves.map((l) => JSON.stringify(l.genres ?? [])),
+      ],
+    );
+  }
+
+  private async insertFiles(manager: EntityManager, run: ScanRun, files: NewFileRow[]): Promise<void> {
+    if (files.length === 0) return;
+    await manager.query(
+      `INSERT INTO media_files (id, "itemId", "libraryId", path, folder, "archiveEntry", category, size, mtime, oshash)
+       SELECT f.id, f."itemId", $1, f.path, f.folder, f."archiveEntry", f.category, f.size, f.mtime, f.oshash
+       FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::timestamptz[], $10::text[])
+         AS f(id, "itemId", path, folder, "archiveEntry", category, size, mtime, oshash)`,
+      [
+        run.library.id,
+        files.map((f) => f.id),
+        files.map((f) => f.itemId),
+        files.map((f) => f.path),
+        files.map((f) => dirname(f.path)),
+        files.map((f) => f.archiveEntry),
+        files.map((f) => f.category),
+        files.map((f) => f.size),
+        files.map((f) => f.mtime),
+        files.map((f) => f.oshash),
+      ],
+    );
+  }
+
+  /**
+   * Archives changed in place: pages still there keep their items (renumbered in reading order) and
+   * are processed again, new entries become pages of the gallery, and a page no longer there loses
+   * its file row and its item is marked missing, kept for the clean-up job like a deleted file's.
+   */
+  private async repage(manager: EntityManager, run: ScanRun, archives: ChangedFile[], downstream: ScannedFile[]): Promise<void> {
+    if (archives.length === 0) return;
+    const specs = archives.map((archive) => archiveGallery(archive.relativePath));
+    await run.containers.resolveAll(manager, specs);
+    const renumbered: { itemId: string; indexNumber: number }[] = [];
+    const removed: { id: string; itemId: string }[] = [];
+    const leaves: NewLeafRow[] = [];
+    const files: NewFileRow[] = [];
+    for (const [index, archive] of archives.entries()) {
+      const gallery = run.containers.get(specs[index]);
+      const plan = planArchivePages(archive.rows, archive.entries!);
+      const label = (entry: string) => `${archive.file.name} › ${entry}`;
+      for (const { page, indexNumber } of plan.kept) {
+        renumbered.push({ itemId: page.itemId, indexNumber });
+        downstream.push({ id: page.id, category: 'image', itemId: page.itemId, label: label(page.archiveEntry) });
+      }
+      for (const { name, indexNumber } of plan.added) {
+        const leafId = randomUUID();
+        const fileId = randomUUID();
+        leaves.push({ id: leafId, parentId: gallery.id, type: 'image', title: basename(name, extname(name)), indexNumber });
+        files.push({
+          id: fileId,
+          itemId: leafId,
+          path: archive.file.path,
+          archiveEntry: name,
+          category: 'image',
+          size: archive.file.size,
+          mtime: new Date(Math.floor(archive.file.mtimeMs)),
+          oshash: archive.oshash ?? null,
+        });
+        downstream.push({ id: fileId, category: 'image', itemId: leafId, label: label(name) });
+      }
+      removed.push(...plan.removed);
     }
-    if (files.length) {
+    if (renumbered.length)
       await manager.query(
-        `INSERT INTO media_files (id, "itemId", "libraryId", path, folder, "archiveEntry", category, size, mtime, oshash)
-         SELECT f.id, f."itemId", $1, f.path, f.folder, f."archiveEntry", f.category, f.size, f.mtime, f.oshash
-         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::timestamptz[], $10::text[])
-           AS f(id, "itemId", path, folder, "archiveEntry", category, size, mtime, oshash)`,
-        [
-          run.library.id,
-          files.map((f) => f.id),
-          files.map((f) => f.itemId),
-          files.map((f) => f.path),
-          files.map((f) => dirname(f.path)),
-          files.map((f) => f.archiveEntry),
-          files.map((f) => f.category),
-          files.map((f) => f.size),
-          files.map((f) => f.mtime),
-          files.map((f) => f.oshash),
-        ],
+        `UPDATE media_items i SET "indexNumber" = r."indexNumber", "updatedAt" = now()
+         FROM unnest($1::uuid[], $2::int[]) AS r(id, "indexNumber")
+         WHERE i.id = r.id AND i."indexNumber" IS DISTINCT FROM r."indexNumber"`,
+        [renumbered.map((page) => page.itemId), renumbered.map((page) => page.indexNumber)],
       );
+    if (removed.length) {
+      // The page's file row goes (the entry no longer exists); its item stays, missing, until the clean-up job.
+      await manager.query(`DELETE FROM media_files WHERE id = ANY($1::uuid[])`, [removed.map((page) => page.id)]);
+      await manager.query(`UPDATE media_items SET "missingSince" = now() WHERE id = ANY($1::uuid[]) AND "missingSince" IS NULL`, [
+        removed.map((page) => page.itemId),
+      ]);
+      run.summary.missing += removed.length;
     }
+    await this.insertLeaves(manager, run, leaves);
+    await this.insertFiles(manager, run, files);
   }
 
   /** A leaf's resolved parent, noting new series/seasons/albums so their sidecars get read. */
