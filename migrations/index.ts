@@ -8,6 +8,7 @@ import { UsersData1795832603340 } from './1795832603340-UsersData.js';
 import { HlsTranscodes1795832876011 } from './1795832876011-HlsTranscodes.js';
 import { Plugins1795842570857 } from './1795842570857-Plugins.js';
 import { UnreadableFiles1795861405570 } from './1795861405570-UnreadableFiles.js';
+import { VideoPicture1795870682761 } from './1795870682761-VideoPicture.js';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
 export const MIGRATIONS: Function[] = [
@@ -21,4 +22,5 @@ export const MIGRATIONS: Function[] = [
   HlsTranscodes1795832876011,
   Plugins1795842570857,
   UnreadableFiles1795861405570,
+  VideoPicture1795870682761,
 ];

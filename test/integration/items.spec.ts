@@ -564,6 +564,8 @@ describe('items, search and metadata editing API', () => {
         channels: null,
         channelLayout: null,
         hdr: null,
+        rotation: null,
+        interlaced: false,
         isDefault: true,
         isForced: false,
       });

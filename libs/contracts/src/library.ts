@@ -136,6 +136,10 @@ export interface StreamView {
   channels: number | null;
   channelLayout: string | null;
   hdr: string | null;
+  /** Video: clockwise display rotation (0, 90, 180, 270); width and height are the coded picture's. */
+  rotation: number | null;
+  /** Video: coded as interlaced fields (deinterlaced when transcoded). */
+  interlaced: boolean;
   isDefault: boolean;
   isForced: boolean;
 }

@@ -64,6 +64,18 @@ export class MediaStream {
   @Column({ type: 'varchar', length: 16, nullable: true })
   hdr: string | null;
 
+  /** Video: clockwise display rotation (0, 90, 180, 270); a phone video held upright is stored turned by 90. */
+  @Column({ type: 'smallint', nullable: true })
+  rotation: number | null;
+
+  /** Video: pixel width ÷ height when pixels are not square (anamorphic); null when square. */
+  @Column({ type: 'double precision', nullable: true })
+  sampleAspectRatio: number | null;
+
+  /** Video: coded as interlaced fields. */
+  @Column({ type: 'boolean', default: false })
+  interlaced: boolean;
+
   @Column({ type: 'boolean', default: false })
   isDefault: boolean;
 

@@ -147,6 +147,8 @@ export function toStreamView(stream: MediaStream): StreamView {
     channels: stream.channels,
     channelLayout: stream.channelLayout,
     hdr: stream.hdr,
+    rotation: stream.rotation,
+    interlaced: stream.interlaced,
     isDefault: stream.isDefault,
     isForced: stream.isForced,
   };

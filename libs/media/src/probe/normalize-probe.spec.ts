@@ -51,6 +51,9 @@ describe('normalizeProbe', () => {
           channels: null,
           channelLayout: null,
           hdr: 'hdr10',
+          rotation: 0,
+          sampleAspectRatio: null,
+          interlaced: false,
           isDefault: true,
           isForced: false,
         },
@@ -86,6 +89,36 @@ describe('normalizeProbe', () => {
     expect(normalizeProbe(probe([twelve]), 'x.mkv').streams[0].bitDepth).toBe(12);
     const p010 = hevcStream({ pix_fmt: 'p010le' });
     expect(normalizeProbe(probe([p010]), 'x.mkv').streams[0].bitDepth).toBe(10);
+  });
+
+  it('reads the clockwise rotation from the display matrix (ffprobe reports it counter-clockwise) or the rotate tag', () => {
+    const matrix = (rotation: number) => hevcStream({ side_data_list: [{ side_data_type: 'Display Matrix', rotation }] });
+    const rotationOf = (stream: unknown) => normalizeProbe(probe([stream]), 'x.mp4').streams[0].rotation;
+    expect(rotationOf(matrix(-90))).toBe(90);
+    expect(rotationOf(matrix(90))).toBe(270);
+    expect(rotationOf(matrix(180))).toBe(180);
+    expect(rotationOf(matrix(-180))).toBe(180);
+    expect(rotationOf(matrix(-89.99))).toBe(90);
+    expect(rotationOf(hevcStream({ tags: { rotate: '270' } }))).toBe(270);
+    expect(rotationOf(hevcStream({ tags: { rotate: 'sideways' } }))).toBe(0);
+    expect(rotationOf(hevcStream({}))).toBe(0);
+    const audio = { index: 1, codec_name: 'aac', codec_type: 'audio', tags: { rotate: '90' } };
+    expect(normalizeProbe(probe([audio]), 'x.mp4').streams[0].rotation).toBeNull();
+  });
+
+  it('keeps a pixel aspect ratio only when pixels are not square', () => {
+    const sarOf = (sample_aspect_ratio: string) => normalizeProbe(probe([hevcStream({ sample_aspect_ratio })]), 'x.mkv').streams[0];
+    expect(sarOf('64:45').sampleAspectRatio).toBe(1.4222);
+    expect(sarOf('16:15').sampleAspectRatio).toBe(1.0667);
+    expect(sarOf('1:1').sampleAspectRatio).toBeNull();
+    expect(sarOf('0:1').sampleAspectRatio).toBeNull();
+    expect(sarOf('1000:1').sampleAspectRatio).toBeNull();
+  });
+
+  it('calls a picture interlaced by its field order', () => {
+    const interlaced = (field_order?: string) => normalizeProbe(probe([hevcStream({ field_order })]), 'x.mkv').streams[0].interlaced;
+    expect(['tt', 'bb', 'tb', 'bt'].map(interlaced)).toEqual([true, true, true, true]);
+    expect(['progressive', 'unknown', undefined].map(interlaced)).toEqual([false, false, false]);
   });
 
   it('falls back to r_frame_rate when avg_frame_rate is 0/0', () => {

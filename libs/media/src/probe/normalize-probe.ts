@@ -20,6 +20,12 @@ export interface ProbeStream {
   channels: number | null;
   channelLayout: string | null;
   hdr: HdrFormat | null;
+  /** Video: how far the picture is turned clockwise for display (0, 90, 180, 270), from the display matrix or the rotate tag. */
+  rotation: number | null;
+  /** Video: the width of a pixel relative to its height when not square (anamorphic DVD: 64:45 → 1.422); null when square. */
+  sampleAspectRatio: number | null;
+  /** Video: coded as fields (interlaced), to be deinterlaced when transcoded. */
+  interlaced: boolean;
   isDefault: boolean;
   isForced: boolean;
 }
@@ -78,6 +84,9 @@ function normalizeStream(stream: Json): ProbeStream {
     channels: positive(stream.channels),
     channelLayout: text(stream.channel_layout),
     hdr: type === 'video' ? hdrFormat(stream) : null,
+    rotation: type === 'video' ? rotation(stream, tags) : null,
+    sampleAspectRatio: type === 'video' ? pixelAspect(stream.sample_aspect_ratio) : null,
+    interlaced: type === 'video' && INTERLACED_FIELD_ORDERS.has(text(stream.field_order) ?? ''),
     isDefault: disposition.default === 1,
     isForced: disposition.forced === 1,
   };
@@ -115,6 +124,30 @@ function hdrFormat(stream: Json): HdrFormat | null {
   if (transfer === 'smpte2084') return sideData.some((type) => /HDR10\+|2094-40/i.test(type)) ? 'hdr10+' : 'hdr10';
   if (transfer === 'arib-std-b67') return 'hlg';
   return null;
+}
+
+const INTERLACED_FIELD_ORDERS = new Set(['tt', 'bb', 'tb', 'bt']);
+
+/**
+ * Clockwise display rotation, a multiple of 90. ffprobe reports the display matrix's rotation
+ * counter-clockwise (-90 for a phone held upright); older files carry a clockwise `rotate` tag.
+ */
+function rotation(stream: Json, tags: Record<string, string>): number {
+  const matrix = (Array.isArray(stream.side_data_list) ? stream.side_data_list.filter(isObject) : []).find(
+    (entry) => entry.side_data_type === 'Display Matrix' && typeof entry.rotation === 'number',
+  );
+  const clockwise = matrix ? -(matrix.rotation as number) : Number(tags['rotate'] ?? 0);
+  if (!Number.isFinite(clockwise)) return 0;
+  return (((Math.round(clockwise / 90) * 90) % 360) + 360) % 360;
+}
+
+/** "64:45" → 1.422; square ("1:1"), unknown ("0:1") or absurd ratios → null. */
+function pixelAspect(value: unknown): number | null {
+  const match = typeof value === 'string' ? /^(\d+):(\d+)$/.exec(value) : null;
+  if (!match || Number(match[1]) === 0 || Number(match[2]) === 0) return null;
+  const ratio = Number(match[1]) / Number(match[2]);
+  if (ratio === 1 || ratio < 0.1 || ratio > 10) return null;
+  return Math.round(ratio * 10_000) / 10_000;
 }
 
 // format_name is a comma-separated list of demuxer aliases; the extension and the MP4 brand tell which one it is.
