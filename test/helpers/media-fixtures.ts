@@ -423,3 +423,18 @@ function ffmpeg(args: string[]): Promise<void> {
     );
   });
 }
+
+/**
+ * Marks the video track of an MP4 as shown turned 90° clockwise, as a phone held upright records it.
+ * ffmpeg 5 cannot write a display matrix, so the track header's identity matrix is replaced with a
+ * rotation matrix (ffprobe then reports `rotation: -90`). Only the first track's header is touched.
+ */
+export async function turnMp4Display(path: string): Promise<void> {
+  const bytes = await readFile(path);
+  const identity = Buffer.alloc(36);
+  [0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000].forEach((value, i) => identity.writeInt32BE(value, i * 4));
+  const at = bytes.indexOf(identity, bytes.indexOf('tkhd'));
+  if (bytes.indexOf('tkhd') === -1 || at === -1) throw new Error(`no track header matrix in ${path}`);
+  [0, 0x00010000, 0, -0x00010000, 0, 0, 0, 0, 0x40000000].forEach((value, i) => bytes.writeInt32BE(value, at + i * 4));
+  await writeFile(path, bytes);
+}

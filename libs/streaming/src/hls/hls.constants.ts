@@ -41,4 +41,4 @@ export const SEGMENT_CACHE_MAX_BYTES = 10 * 1024 ** 3;
 export const SEGMENT_CACHE_MAX_AGE_HOURS = 48;
 
 /** Bumped whenever the encoding settings change, so old cached segments are never mixed with new ones. */
-export const ENCODER_VERSION = 1;
+export const ENCODER_VERSION = 2;

@@ -47,6 +47,38 @@ describe('renditionLadder', () => {
     expect(renditionLadder({ width: 640, height: 360, frameRate: null }, false).map((r) => r.name)).toEqual(['360p', '240p']);
   });
 
+  it('a phone video held upright is laddered as the portrait picture it shows, by its height', () => {
+    const ladder = videoOf(renditionLadder({ width: 1920, height: 1080, frameRate: 30, rotation: 90 }, true));
+    expect(ladder.map((r) => [r.name, r.width, r.height])).toEqual([
+      ['1080p', 1080, 1920],
+      ['720p', 720, 1280],
+      ['480p', 480, 854],
+    ]);
+    expect(videoOf(renditionLadder({ width: 1920, height: 1080, frameRate: 30, rotation: 180 }, true))[0]).toMatchObject({
+      width: 1920,
+      height: 1080,
+    });
+    expect(videoOf(renditionLadder({ width: 1080, height: 1920, frameRate: 30 }, true))[0]).toMatchObject({ width: 1080, height: 1920 });
+  });
+
+  it('an anamorphic picture gets square pixels at its display size', () => {
+    const ladder = videoOf(renditionLadder({ width: 720, height: 576, frameRate: 25, sampleAspectRatio: 64 / 45 }, true));
+    expect(ladder.map((r) => [r.name, r.width, r.height])).toEqual([
+      ['720p', 1024, 576],
+      ['480p', 854, 480],
+      ['360p', 640, 360],
+    ]);
+  });
+
+  it('carries what the encoder must do to the picture: deinterlace, tone-map', () => {
+    const [plain] = videoOf(renditionLadder({ width: 1280, height: 720, frameRate: 25 }, true));
+    expect(plain).toMatchObject({ deinterlace: false, toneMap: null });
+    const [hdr] = videoOf(renditionLadder({ width: 3840, height: 2160, frameRate: 24, hdr: 'hdr10+' }, true));
+    expect(hdr).toMatchObject({ deinterlace: false, toneMap: 'pq' });
+    const [hlg] = videoOf(renditionLadder({ width: 1920, height: 1080, frameRate: 50, hdr: 'hlg', interlaced: true }, true));
+    expect(hlg).toMatchObject({ deinterlace: true, toneMap: 'hlg' });
+  });
+
   it('never upscales, keeps even sizes and the aspect ratio, and lists smaller renditions after bigger ones', () => {
     fc.assert(
       fc.property(fc.integer({ min: 64, max: 7680 }), fc.integer({ min: 64, max: 4320 }), (width, height) => {

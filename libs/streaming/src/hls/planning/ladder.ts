@@ -30,10 +30,21 @@ const DEFAULT_FRAME_RATE = 30;
 const MIN_BITRATE_SHARE = 0.25;
 
 export interface SourceVideo {
+  /** The coded picture. */
   width: number;
   height: number;
   frameRate: number | null;
+  /** Clockwise display rotation (0, 90, 180, 270); ffmpeg turns the picture upright before scaling it. */
+  rotation?: number | null;
+  /** Pixel width ÷ height when not square. */
+  sampleAspectRatio?: number | null;
+  interlaced?: boolean;
+  /** The probe's HDR format ("hdr10", "hdr10+", "hlg", "dolby-vision"), null for SDR. */
+  hdr?: string | null;
 }
+
+/** How an HDR picture is turned into SDR: by its transfer function (PQ for HDR10/HDR10+/Dolby Vision, HLG). */
+export type ToneMapping = 'pq' | 'hlg';
 
 export interface VideoRendition {
   kind: 'video';
@@ -46,6 +57,10 @@ export interface VideoRendition {
   /** H.264 level × 10 (31 = 3.1). */
   level: number;
   withAudio: boolean;
+  /** The source is interlaced: its fields are made into frames before scaling. */
+  deinterlace: boolean;
+  /** The source is HDR: it is tone-mapped to SDR BT.709, what H.264 8-bit players expect. */
+  toneMap: ToneMapping | null;
 }
 
 export interface AudioRendition {
@@ -57,18 +72,36 @@ export type Rendition = VideoRendition | AudioRendition;
 
 const even = (value: number) => Math.max(2, 2 * Math.round(value / 2));
 
+/** The picture as it is shown: square pixels, upright. */
+export function displaySize(video: SourceVideo): { width: number; height: number } {
+  const sar = video.sampleAspectRatio && video.sampleAspectRatio > 0 ? video.sampleAspectRatio : 1;
+  const width = Math.round(video.width * sar);
+  const turned = video.rotation === 90 || video.rotation === 270;
+  return turned ? { width: video.height, height: width } : { width, height: video.height };
+}
+
+function toneMapping(hdr: string | null | undefined): ToneMapping | null {
+  if (!hdr) return null;
+  return hdr === 'hlg' ? 'hlg' : 'pq';
+}
+
 /**
  * The renditions of a source, best first: the smallest box that holds the whole picture (capped at
  * 1080p) and the boxes below it, each picture fitted into its box without ever being enlarged, then
- * audio alone. A source smaller than every box gets one rendition at its own size.
+ * audio alone. A source smaller than every box gets one rendition at its own size. The picture is
+ * the one shown: square pixels, upright (a portrait phone video fits its boxes by its height).
  */
-export function renditionLadder(video: SourceVideo | null, hasAudio: boolean): Rendition[] {
+export function renditionLadder(source: SourceVideo | null, hasAudio: boolean): Rendition[] {
   const ladder: Rendition[] = [];
-  if (video && video.width > 0 && video.height > 0) {
-    let top = VIDEO_BOXES.findLastIndex((box) => video.width <= box.width && video.height <= box.height);
+  if (source && source.width > 0 && source.height > 0) {
+    const video = { ...displaySize(source), frameRate: source.frameRate };
+    // A box is a landscape frame; a portrait picture is fitted to the same box turned upright.
+    const portrait = video.height > video.width;
+    const boxes = VIDEO_BOXES.map((box) => (portrait ? { ...box, width: box.height, height: box.width } : box));
+    let top = boxes.findLastIndex((box) => video.width <= box.width && video.height <= box.height);
     if (top === -1) top = 0;
     const seen = new Set<string>();
-    for (const box of VIDEO_BOXES.slice(top, top + MAX_VIDEO_RENDITIONS)) {
+    for (const box of boxes.slice(top, top + MAX_VIDEO_RENDITIONS)) {
       const scale = Math.min(1, box.width / video.width, box.height / video.height);
       const width = even(video.width * scale);
       const height = even(video.height * scale);
@@ -84,6 +117,8 @@ export function renditionLadder(video: SourceVideo | null, hasAudio: boolean): R
         maxKbps: Math.round(box.maxKbps * share),
         level: h264Level(width, height, video.frameRate || DEFAULT_FRAME_RATE),
         withAudio: hasAudio,
+        deinterlace: source.interlaced === true,
+        toneMap: toneMapping(source.hdr),
       });
     }
   }

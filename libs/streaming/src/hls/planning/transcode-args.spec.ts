@@ -1,7 +1,7 @@
 import { MAX_RUN_SEGMENTS } from '../hls.constants.js';
 import { renditionLadder, type VideoRendition } from './ladder.js';
 import { segmentPlan } from './segment-plan.js';
-import { finishedSegments, transcodeCommand, type TranscodeRun } from './transcode-args.js';
+import { finishedSegments, transcodeCommand, type TranscodeRun, videoFilters } from './transcode-args.js';
 
 const [video720, , , audio] = renditionLadder({ width: 1280, height: 720, frameRate: 25 }, true) as [
   VideoRendition,
@@ -35,7 +35,8 @@ describe('transcodeCommand', () => {
     expect(option(args, '-i')).toBe('file:/media/films/Alien (1979).mkv');
     expect(args.filter((_, i) => args[i - 1] === '-map')).toEqual(['0:0', '0:2']);
     expect(option(args, '-force_key_frames')).toBe('expr:gte(t,n_forced*4)');
-    expect(option(args, '-vf')).toBe('scale=1280:720');
+    expect(option(args, '-vf')).toBe('scale=1280:720,setsar=1,format=yuv420p');
+    expect(args).not.toContain('-color_trc');
     expect(option(args, '-level:v')).toBe('3.1');
     expect(option(args, '-maxrate')).toBe('3000k');
     expect(option(args, '-ac')).toBe('2');
@@ -100,5 +101,34 @@ describe('finishedSegments', () => {
     expect(finishedSegments('3.ts,0.000000,14.000000\n4.ts,14.000000,18.000000\n5.ts,18.00')).toEqual([3, 4]);
     expect(finishedSegments('')).toEqual([]);
     expect(finishedSegments('../x.ts,1,2\n7.ts,1,2\n')).toEqual([7]);
+  });
+});
+
+describe('videoFilters', () => {
+  const top = (source: Parameters<typeof renditionLadder>[0]) => renditionLadder(source, false)[0] as VideoRendition;
+
+  it('an interlaced source is deinterlaced frame for frame before it is scaled', () => {
+    expect(videoFilters(top({ width: 720, height: 576, frameRate: 25, interlaced: true, sampleAspectRatio: 64 / 45 }))).toBe(
+      'bwdif=mode=send_frame:parity=auto:deint=interlaced,scale=1024:576,setsar=1,format=yuv420p',
+    );
+  });
+
+  it('an HDR10 source is resized in linear light, tone-mapped to BT.709, and tagged as such', () => {
+    const rendition = top({ width: 3840, height: 2160, frameRate: 24, hdr: 'hdr10' });
+    expect(videoFilters(rendition)).toBe(
+      'zscale=w=1920:h=1080:tin=smpte2084:pin=bt2020:min=bt2020nc:rin=tv:t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,' +
+        'tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,setsar=1,format=yuv420p',
+    );
+    const { args } = transcodeCommand(run({ rendition }));
+    expect([option(args, '-color_primaries'), option(args, '-color_trc'), option(args, '-colorspace')]).toEqual([
+      'bt709',
+      'bt709',
+      'bt709',
+    ]);
+  });
+
+  it('HLG and Dolby Vision are tone-mapped from their own transfer', () => {
+    expect(videoFilters(top({ width: 1920, height: 1080, frameRate: 50, hdr: 'hlg' }))).toContain('tin=arib-std-b67');
+    expect(videoFilters(top({ width: 1920, height: 1080, frameRate: 24, hdr: 'dolby-vision' }))).toContain('tin=smpte2084');
   });
 });

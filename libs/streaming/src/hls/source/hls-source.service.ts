@@ -85,7 +85,18 @@ export class HlsSourceService {
   }
 
   ladder(source: HlsSource): Rendition[] {
-    const video = source.video ? { width: source.video.width!, height: source.video.height!, frameRate: source.video.frameRate } : null;
+    const stream = source.video;
+    const video = stream
+      ? {
+          width: stream.width!,
+          height: stream.height!,
+          frameRate: stream.frameRate,
+          rotation: stream.rotation,
+          sampleAspectRatio: stream.sampleAspectRatio,
+          interlaced: stream.interlaced,
+          hdr: stream.hdr,
+        }
+      : null;
     return renditionLadder(video, source.audio.length > 0);
   }
 
