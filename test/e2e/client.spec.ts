@@ -829,6 +829,10 @@ describeWithChromium(`first start in headless Chromium${chromiumAvailable ? '' :
     await page.getByText(/\(images, [1-9]\d* items?\)/).waitFor();
     await page.getByRole('button', { name: 'Scan now Pictures' }).click();
     await page.getByText(/^(Scan of Pictures queued\.|A scan of Pictures is already queued\.)$/).waitFor();
+    const reprobe = page.waitForResponse((res) => res.url().endsWith('/reprobe') && res.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Probe again Pictures' }).click();
+    expect((await reprobe).status()).toBe(202);
+    await page.getByText(/^Pictures is (already )?queued to be probed again\.$/).waitFor();
     await screenshot(page, 'first-02-libraries');
   }, 90_000);
 

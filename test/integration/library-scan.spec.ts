@@ -240,6 +240,64 @@ describe('library scan', () => {
     });
   });
 
+  describe('probing again', () => {
+    it('reprobe queues a streams-only probe of every present video file: what a newer probe records arrives, nothing else is redone', async () => {
+      const movies = libraries.movies.id;
+      const [alien] = (await items('movies', 'movie')).filter((film) => film.title === 'Alien');
+      const [file] = (await detail(alien.id)).files;
+      // As an earlier version left it: no rotation, no interlacing recorded.
+      await sql.query(`UPDATE media_streams SET rotation = NULL WHERE "fileId" = $1 AND type = 'video'`, [file.id]);
+      expect((await detail(alien.id)).files[0].streams[0]).toMatchObject({ type: 'video', rotation: null });
+      const { rows: present } = await sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM media_files WHERE "libraryId" = $1 AND "missingSince" IS NULL AND category IN ('video', 'audio') AND "archiveEntry" = ''`,
+        [movies],
+      );
+      const since = new Date(Date.now() - 5);
+
+      const response = await request(api.getHttpServer()).post(`/api/v1/libraries/${movies}/reprobe`).set(bearer(admin));
+      expect(response.status).toBe(202);
+      await waitFor(
+        async () => {
+          const { rows } = await sql.query<{ open: number; done: number }>(
+            `SELECT count(*) FILTER (WHERE state IN ('queued', 'active'))::int AS open,
+                    count(*) FILTER (WHERE id = $2 AND state = 'completed')::int AS done
+             FROM job_runs WHERE "createdAt" >= $1`,
+            [since, response.body.jobId],
+          );
+          return rows[0].open === 0 && rows[0].done === 1 ? true : undefined;
+        },
+        'the reprobe and its probes',
+        60_000,
+        250,
+      );
+      const { rows: jobs } = await sql.query<{ queue: string; name: string; state: string; payload: Record<string, unknown> }>(
+        `SELECT queue, name, state, payload FROM job_runs WHERE "createdAt" >= $1 ORDER BY queue`,
+        [since],
+      );
+      const reprobe = jobs.filter((job) => job.queue === 'library-maintenance');
+      expect(reprobe).toEqual([
+        { queue: 'library-maintenance', name: 'reprobe-library', state: 'completed', payload: { libraryId: movies } },
+      ]);
+      const probes = jobs.filter((job) => job.queue === 'media-probe');
+      expect(probes).toHaveLength(present[0].n);
+      expect(probes.every((job) => job.payload.streamsOnly === true)).toBe(true);
+      // The corrupt film fails its probe again; every other one is probed.
+      expect(probes.filter((job) => job.state === 'completed')).toHaveLength(present[0].n - 1);
+      // Nothing downstream: no fingerprint, thumbnail, trickplay or subtitles job.
+      expect(jobs.map((job) => job.queue).filter((queue) => queue !== 'media-probe' && queue !== 'library-maintenance')).toEqual([]);
+      expect((await detail(alien.id)).files[0].streams[0]).toMatchObject({ type: 'video', rotation: 0, interlaced: false });
+    });
+
+    it('reprobe is for admins, and of a library that exists', async () => {
+      await request(api.getHttpServer()).post(`/api/v1/libraries/${libraries.movies.id}/reprobe`).set(bearer(user)).expect(403);
+      const missing = await request(api.getHttpServer())
+        .post('/api/v1/libraries/00000000-0000-4000-8000-000000000000/reprobe')
+        .set(bearer(admin));
+      expect(missing.status).toBe(404);
+      expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
+    });
+  });
+
   describe('series', () => {
     it('builds series → seasons → episodes, with specials, multi-episode files and a locked NFO', async () => {
       const [show] = await items('series', 'series');
@@ -534,8 +592,10 @@ describe('library scan', () => {
       const summary = await scan('movies');
       expect(summary.changed).toBe(1);
       const { rows } = await sql.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM job_runs WHERE queue = 'media-probe' AND "targetLabel" = 'Kill Bill (2003) - cd2.mkv'`,
+        `SELECT count(*)::int AS n FROM job_runs
+         WHERE queue = 'media-probe' AND "targetLabel" = 'Kill Bill (2003) - cd2.mkv' AND payload->>'streamsOnly' IS NULL`,
       );
+      // Its first probe and this one (the library's reprobe above is not a scan's).
       expect(rows[0].n).toBe(2);
       const [killBill] = (await items('movies', 'movie')).filter((film) => film.title === 'Kill Bill');
       expect((await detail(killBill.id)).durationMs).toBeGreaterThan(2500);

@@ -233,4 +233,14 @@ export interface LibraryScanPayload {
 /** Payload of the per-file jobs (`media-probe`, `fingerprint`, `thumbnail`, `audio-tags`). */
 export interface MediaFileJobPayload {
   fileId: string;
+  /** media-probe only: record the streams and stop (a library probed again), without the jobs a probe queues after it. */
+  streamsOnly?: boolean;
+}
+
+/** The library-maintenance job that probes every present video and audio file of a library again. */
+export const REPROBE_LIBRARY_TASK = 'reprobe-library';
+
+/** Payload of `reprobe-library`. */
+export interface ReprobeLibraryPayload {
+  libraryId: string;
 }

@@ -6,6 +6,7 @@ import { LibrarySchedule } from './libraries/library-schedule.js';
 import { AudioTagsProcessor } from './processing/audio-tags.processor.js';
 import { FingerprintProcessor } from './processing/fingerprint.processor.js';
 import { LibraryHousekeeping } from './processing/library-housekeeping.js';
+import { LibraryReprobe } from './processing/library-reprobe.js';
 import { MediaFileLoader } from './processing/media-file-loader.js';
 import { MediaPipeline } from './processing/media-pipeline.js';
 import { MediaProbeProcessor } from './processing/media-probe.processor.js';
@@ -27,6 +28,7 @@ import { LibraryWatcher } from './watching/library-watcher.service.js';
     MediaFileLoader,
     LibrarySchedule,
     LibraryHousekeeping,
+    LibraryReprobe,
     LibraryScanProcessor,
     MediaProbeProcessor,
     FingerprintProcessor,

@@ -47,4 +47,15 @@ export class LibrariesController {
   scan(@Param('id', ParseUUIDPipe) id: string) {
     return this.libraries.requestScan(id, { priority: 'interactive' });
   }
+
+  @Post(':id/reprobe')
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      'Probe every video and audio file of the library again, streams only (what a newer version records, e.g. a video’s rotation); ' +
+      'fingerprints, thumbnails and metadata are not redone',
+  })
+  reprobe(@Param('id', ParseUUIDPipe) id: string) {
+    return this.libraries.requestReprobe(id);
+  }
 }

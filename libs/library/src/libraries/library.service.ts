@@ -1,6 +1,13 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { CreateLibraryRequest, LibraryView, ScanLibraryResponse, UpdateLibraryRequest } from '@marquee/contracts';
+import {
+  type CreateLibraryRequest,
+  type LibraryView,
+  REPROBE_LIBRARY_TASK,
+  type ReprobeLibraryPayload,
+  type ScanLibraryResponse,
+  type UpdateLibraryRequest,
+} from '@marquee/contracts';
 import { AppConfig } from '@marquee/core';
 import { JobLedger, type JobPriority } from '@marquee/jobs';
 import { DataSource } from 'typeorm';
@@ -94,6 +101,19 @@ export class LibraryService {
       { libraryId: id, ...(paths ? { paths } : {}) },
       { type: 'library', id, label: paths ? `${library.name} (${paths.length} path${paths.length === 1 ? '' : 's'})` : library.name },
       { dedupeKey: paths ? undefined : `library-scan:${id}`, priority: options.priority ?? (paths ? 'interactive' : 'normal') },
+    );
+    return { jobId, deduplicated };
+  }
+
+  /** Enqueues a streams-only probe of the library's video and audio files (deduplicated: one queued or running per library). */
+  async requestReprobe(id: string): Promise<ScanLibraryResponse> {
+    const library = await this.get(id);
+    const { id: jobId, deduplicated } = await this.ledger.enqueue(
+      'library-maintenance',
+      REPROBE_LIBRARY_TASK,
+      { libraryId: id } satisfies ReprobeLibraryPayload,
+      { type: 'library', id, label: library.name },
+      { dedupeKey: `${REPROBE_LIBRARY_TASK}:${id}`, priority: 'normal' },
     );
     return { jobId, deduplicated };
   }

@@ -43,18 +43,29 @@ export class MediaPipeline {
     if (file.category === 'audio') await this.enqueue('audio-tags', 'audio-tags', [file], 'bulk');
   }
 
+  /** Probes again, streams only: what a newer probe records (rotation, interlacing…) without redoing the rest. */
+  async reprobe(files: ScannedFile[]): Promise<void> {
+    await this.enqueue('media-probe', 'probe', files, 'bulk', { streamsOnly: true });
+  }
+
   async videoPhashEnabled(): Promise<boolean> {
     return this.settings.get<boolean>(VIDEO_PHASH_SETTING, false);
   }
 
-  private async enqueue(queue: QueueName, name: string, files: ScannedFile[], priority: 'bulk' | 'interactive'): Promise<void> {
+  private async enqueue(
+    queue: QueueName,
+    name: string,
+    files: ScannedFile[],
+    priority: 'bulk' | 'interactive',
+    options: Omit<MediaFileJobPayload, 'fileId'> = {},
+  ): Promise<void> {
     for (let i = 0; i < files.length; i += 1000) {
       const slice = files.slice(i, i + 1000);
       await this.ledger.enqueueBulk<MediaFileJobPayload>(
         queue,
         name,
         slice.map((file) => ({
-          payload: { fileId: file.id },
+          payload: { fileId: file.id, ...options },
           target: { type: 'item', id: file.itemId, label: file.label },
           dedupeKey: `${queue}:${file.id}`,
         })),

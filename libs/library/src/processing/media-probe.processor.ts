@@ -79,14 +79,17 @@ export class MediaProbeProcessor extends LedgerProcessor {
         [item.id],
       );
     });
-    await ctx.progress(90, 'queueing fingerprint and artwork');
-    await this.pipeline.afterProbe({
-      id: file.id,
-      category: file.category,
-      itemId: item.id,
-      label: job.data && item.title,
-      textSubtitleStreams: probe.streams.filter((stream) => stream.type === 'subtitle' && isTextSubtitleCodec(stream.codec)).length,
-    });
+    if (job.data.streamsOnly) await ctx.log('streams recorded; nothing else is redone (the library is being probed again)');
+    else {
+      await ctx.progress(90, 'queueing fingerprint and artwork');
+      await this.pipeline.afterProbe({
+        id: file.id,
+        category: file.category,
+        itemId: item.id,
+        label: job.data && item.title,
+        textSubtitleStreams: probe.streams.filter((stream) => stream.type === 'subtitle' && isTextSubtitleCodec(stream.codec)).length,
+      });
+    }
     const video = probe.streams.find((stream) => stream.type === 'video');
     const audio = probe.streams.find((stream) => stream.type === 'audio');
     return {

@@ -7,7 +7,7 @@ import { formatRelative } from '../../../logic/format.js';
 import { ResourceState, attempt } from '../../../logic/resource-state.js';
 import { StatusMessage } from '../../../ui/status-message.component';
 
-/** Libraries: add one with its folders, add a folder, scan, remove. */
+/** Libraries: add one with its folders, add a folder, scan, probe again, remove. */
 @Component({
   selector: 'mq-libraries-page',
   imports: [FormsModule, RouterLink, StatusMessage],
@@ -76,6 +76,15 @@ import { StatusMessage } from '../../../ui/status-message.component';
         </form>
         <div class="actions">
           <button type="button" (click)="scan(l)" [attr.aria-label]="'Scan now ' + l.name">Scan now</button>
+          <button
+            type="button"
+            class="secondary"
+            (click)="reprobe(l)"
+            [attr.aria-label]="'Probe again ' + l.name"
+            title="Read every video and audio file's streams again (after an upgrade that records more, such as a video's rotation)"
+          >
+            Probe again
+          </button>
           <a routerLink="/admin/jobs">Jobs</a>
           <button type="button" class="danger" (click)="remove(l)" [attr.aria-label]="'Remove ' + l.name">Remove</button>
         </div>
@@ -135,6 +144,15 @@ export class LibrariesPage {
     await attempt(this.error, async () => {
       const result = await this.api.post<ScanLibraryResponse>(`libraries/${library.id}/scan`);
       this.notice.set(result.deduplicated ? `A scan of ${library.name} is already queued.` : `Scan of ${library.name} queued.`);
+    });
+  }
+
+  protected async reprobe(library: LibraryView): Promise<void> {
+    await attempt(this.error, async () => {
+      const result = await this.api.post<ScanLibraryResponse>(`libraries/${library.id}/reprobe`);
+      this.notice.set(
+        result.deduplicated ? `${library.name} is already queued to be probed again.` : `${library.name} is queued to be probed again.`,
+      );
     });
   }
 
