@@ -63,7 +63,17 @@ export async function makeVideo(path: string, options: VideoOptions = {}): Promi
       codecs.push('-c:s', container === 'mkv' ? 'srt' : 'mov_text', '-metadata:s:s:0', 'language=eng');
     }
     const metadata = options.title ? ['-metadata', `title=${options.title}`] : [];
-    await ffmpeg([...inputs, ...maps, ...codecs, ...metadata, '-t', String(seconds), '-f', container === 'mkv' ? 'matroska' : 'mp4', path]);
+    await generate([
+      ...inputs,
+      ...maps,
+      ...codecs,
+      ...metadata,
+      '-t',
+      String(seconds),
+      '-f',
+      container === 'mkv' ? 'matroska' : 'mp4',
+      path,
+    ]);
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
@@ -82,7 +92,7 @@ export async function makeColorVideo(
   await mkdir(dirname(path), { recursive: true });
   const sources = spans.map((span, i) => `color=c=${span.color}:s=${width}x${height}:r=25:d=${span.seconds}[s${i}]`);
   const joined = `${spans.map((_, i) => `[s${i}]`).join('')}concat=n=${spans.length}:v=1:a=0[v]`;
-  await ffmpeg([
+  await generate([
     '-filter_complex',
     [...sources, joined].join(';'),
     '-map',
@@ -118,7 +128,7 @@ export async function makeFlac(path: string, options: AudioOptions = {}): Promis
   await mkdir(dirname(path), { recursive: true });
   const format = bits === 24 ? ['-sample_fmt', 's32', '-bits_per_raw_sample', '24'] : ['-sample_fmt', 's16'];
   await withCover(options.cover, async (coverArgs) => {
-    await ffmpeg([
+    await generate([
       ...sineInput(seconds, sampleRate),
       ...coverArgs.inputs,
       '-map',
@@ -146,7 +156,7 @@ export async function makeFlac(path: string, options: AudioOptions = {}): Promis
 export async function makeMp3(path: string, options: Omit<AudioOptions, 'bits'> = {}): Promise<void> {
   const { seconds = 1, sampleRate = 44100 } = options;
   await mkdir(dirname(path), { recursive: true });
-  await ffmpeg([
+  await generate([
     ...sineInput(seconds, sampleRate),
     '-c:a',
     'libmp3lame',
@@ -177,7 +187,7 @@ export async function makeWav(
   const { seconds = 1, bits = 16, sampleRate = 44100 } = options;
   await mkdir(dirname(path), { recursive: true });
   const metadata = Object.entries(options.tags ?? {}).flatMap(([key, value]) => ['-metadata', `${key}=${value}`]);
-  await ffmpeg([...sineInput(seconds, sampleRate), '-c:a', `pcm_s${bits}le`, ...metadata, '-f', 'wav', path]);
+  await generate([...sineInput(seconds, sampleRate), '-c:a', `pcm_s${bits}le`, ...metadata, '-f', 'wav', path]);
 }
 
 export async function makeImage(
@@ -412,7 +422,8 @@ function uint32le(value: number): Buffer {
   return buffer;
 }
 
-function ffmpeg(args: string[]): Promise<void> {
+/** Runs ffmpeg (overwriting its output): for files the makers above do not offer, e.g. from lavfi sources. */
+export function generate(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
       ffmpegPath(),

@@ -194,8 +194,3 @@ export async function probeUrl(url: string): Promise<{
   const { stdout } = await run(ffprobePath(), ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', url]);
   return JSON.parse(stdout);
 }
-
-/** Generates a file with ffmpeg from lavfi sources (for layouts makeVideo does not offer). */
-export async function generate(args: string[]): Promise<void> {
-  await run(ffmpegPath(), ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args]);
-}

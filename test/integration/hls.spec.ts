@@ -11,11 +11,11 @@ import type { AppConfig } from '../../libs/core/src/index.js';
 import { HlsStorage } from '../../libs/streaming/src/hls/storage/hls-storage.js';
 import { processesMentioning } from '../helpers/processes.js';
 import { bearer, createAccount, seedAccounts, type TestAccount } from '../helpers/accounts.js';
-import { makeVideo } from '../helpers/media-fixtures.js';
+import { generate, makeVideo } from '../helpers/media-fixtures.js';
 import { startApi, startWorker } from '../helpers/test-apps.js';
 import { availableQueueBackends, testConfig } from '../helpers/test-config.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { catalogue, type Catalogued, fetchSegment, generate, maxVolume, nalTypes, probeUrl, raw, segmentFacts } from './hls-helpers.js';
+import { catalogue, type Catalogued, fetchSegment, maxVolume, nalTypes, probeUrl, raw, segmentFacts } from './hls-helpers.js';
 
 HLS.setOptions({ strictMode: true });
 type Master = InstanceType<typeof HLS.types.MasterPlaylist>;

@@ -7,6 +7,7 @@ export * from './naming/detect-extra.js';
 export * from './naming/classify-path.js';
 export * from './nfo/parse-nfo.js';
 export * from './ffmpeg/run-capture.js';
+export * from './ffmpeg/picture-filters.js';
 export * from './probe/media-probe-error.js';
 export * from './probe/normalize-probe.js';
 export * from './probe/probe-file.js';

@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { ArtworkService } from '../artwork/artwork.service.js';
 import { MediaFile } from '../entities/media-file.entity.js';
 import { MediaFileLoader } from './media-file-loader.js';
+import { pictureTreatmentOf } from './picture-treatment.js';
 
 const THUMB_WIDTH = 640;
 const MAX_ARCHIVE_IMAGE_BYTES = 64 * 1024 * 1024;
@@ -39,7 +40,12 @@ export class ThumbnailProcessor extends LedgerProcessor {
       const atMs = file.durationMs ? Math.round(file.durationMs * 0.1) : 1000;
       await ctx.progress(10, `frame at ${(atMs / 1000).toFixed(1)} s`);
       const ffmpeg = resolveBinary('ffmpeg', this.config.ffmpegPath).path;
-      source = await grabFrame(ffmpeg, file.path, atMs, { timeoutMs: FRAME_TIMEOUT_MS, signal: ctx.signal, maxWidth: 1280 });
+      source = await grabFrame(ffmpeg, file.path, atMs, {
+        timeoutMs: FRAME_TIMEOUT_MS,
+        signal: ctx.signal,
+        maxWidth: 1280,
+        picture: await pictureTreatmentOf(this.dataSource, file.id),
+      });
     } else if (file.category === 'image') {
       source = file.archiveEntry ? await readZipEntry(file.path, file.archiveEntry, MAX_ARCHIVE_IMAGE_BYTES) : file.path;
       let info;

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ffmpegPath, makeCorrupt, makeVideo } from '../../../../test/helpers/media-fixtures.js';
+import { ffmpegPath, generate, makeCorrupt, makeVideo } from '../../../../test/helpers/media-fixtures.js';
+import { combing } from '../../../../test/helpers/combing.js';
 import { processRunning } from '../../../../test/helpers/processes.js';
 import { grabFrame } from './grab-frame.js';
 
@@ -31,6 +32,35 @@ describe('grabFrame', () => {
     const { channels } = await sharp(jpeg).stats();
     expect(channels[0].stdev).toBeGreaterThan(30);
     expect(channels[0].mean).toBeGreaterThan(50);
+  });
+
+  it('tone-maps an HDR10 source when asked, so the picture is not shown as its raw PQ code values', async () => {
+    // One grey of about 400 nits in PQ: read as if it were SDR it shows as RGB ~170.
+    const hdr = join(dir, 'hdr10.mkv');
+    await generate([
+      ...['-f', 'lavfi', '-i', 'color=c=0xB0B0B0:s=160x90:rate=25', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast'],
+      ...['-pix_fmt', 'yuv420p10le', '-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc', hdr],
+    ]);
+    const grey = async (picture?: { toneMap: 'pq' }) =>
+      (await sharp(await grabFrame(ffmpeg, hdr, 0, { timeoutMs: 20_000, picture })).stats()).channels[1].mean;
+    expect(await grey()).toBeLessThan(185);
+    expect(await grey({ toneMap: 'pq' })).toBeGreaterThan(210);
+  });
+
+  it('deinterlaces an interlaced source when asked: no combing on a moving edge', async () => {
+    const interlaced = join(dir, 'interlaced.mkv');
+    await generate([
+      '-filter_complex',
+      "color=black:s=320x180:r=50:d=1[bg];color=white:s=40x180:r=50:d=1[bar];[bg][bar]overlay=x='mod(t*400,280)':y=0,format=yuv420p,interlace=scan=tff:lowpass=0",
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-flags', '+ilme+ildct', '-x264-params', 'tff=1', interlaced],
+    ]);
+    const combingOf = async (deinterlace: boolean) => {
+      const png = await grabFrame(ffmpeg, interlaced, 200, { timeoutMs: 20_000, format: 'png', picture: { deinterlace } });
+      const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+      return combing(data, info.width, info.height);
+    };
+    expect(await combingOf(false)).toBeGreaterThan(10);
+    expect(await combingOf(true)).toBeLessThan(2);
   });
 
   it('scales down to maxWidth keeping the aspect ratio, and can return PNG', async () => {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { runCapture } from '../ffmpeg/run-capture.js';
+import { type PictureTreatment, pictureFilters } from '../ffmpeg/picture-filters.js';
 import { FfmpegError } from '../ffmpeg/run-ffmpeg.js';
 
 export interface GrabFrameOptions {
@@ -10,6 +11,8 @@ export interface GrabFrameOptions {
   maxWidth?: number;
   /** Image format of the result; JPEG unless asked otherwise. */
   format?: 'jpeg' | 'png';
+  /** Deinterlace and tone-map the source's picture (from its probe), so the image shows what a player shows. */
+  picture?: PictureTreatment;
 }
 
 const MAX_FRAME_BYTES = 20 * 1024 * 1024;
@@ -25,7 +28,12 @@ export async function grabFrame(ffmpegPath: string, path: string, atMs: number, 
   if (maxWidth !== undefined && !(Number.isInteger(maxWidth) && maxWidth >= 16 && maxWidth <= 8192)) {
     throw new Error(`cannot grab a frame ${maxWidth} px wide: maxWidth must be an integer from 16 to 8192`);
   }
-  const filters = ['scale=trunc(iw*sar/2)*2:ih', 'setsar=1', ...(maxWidth ? [`scale='min(iw,${maxWidth})':-2`] : [])];
+  const filters = [
+    ...pictureFilters(options.picture),
+    'scale=trunc(iw*sar/2)*2:ih',
+    'setsar=1',
+    ...(maxWidth ? [`scale='min(iw,${maxWidth})':-2`] : []),
+  ];
   const codec = options.format === 'png' ? ['-c:v', 'png'] : ['-c:v', 'mjpeg', '-q:v', '3'];
   const args = [
     '-hide_banner',

@@ -1,3 +1,4 @@
+import { pictureFilters } from '@marquee/media';
 import { frameArgs } from './render-trickplay.js';
 
 describe('frameArgs', () => {
@@ -7,6 +8,20 @@ describe('frameArgs', () => {
     expect(args[args.indexOf('-vf') + 1]).toBe('fps=1000/2000,scale=trunc(iw*sar/2)*2:ih,setsar=1,scale=320:-2');
     expect(args[args.indexOf('-frames:v') + 1]).toBe('30');
     expect(args[args.length - 1]).toBe('file:/data/trickplay/x/.tmp-1/frames/%05d.jpg');
+  });
+
+  it('makes whole SDR frames of an interlaced HDR source before sampling them', () => {
+    const args = frameArgs('/media/film.mkv', '/o', { intervalMs: 2000, frameCount: 30 }, 320, { deinterlace: true, toneMap: 'pq' });
+    expect(args[args.indexOf('-vf') + 1]).toBe(
+      [
+        ...pictureFilters({ deinterlace: true, toneMap: 'pq' }),
+        'fps=1000/2000',
+        'scale=trunc(iw*sar/2)*2:ih',
+        'setsar=1',
+        'scale=320:-2',
+      ].join(','),
+    );
+    expect(args[args.indexOf('-vf') + 1]).toMatch(/^bwdif=.*tonemap=/);
   });
 
   it.each([

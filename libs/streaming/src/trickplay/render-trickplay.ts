@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { runFfmpeg } from '@marquee/media';
+import { type PictureTreatment, pictureFilters, runFfmpeg } from '@marquee/media';
 import sharp from 'sharp';
 import { layoutSheets, SHEET_COLUMNS, SHEET_ROWS, type TrickplayPlan, tilePosition } from './trickplay-plan.js';
 
@@ -10,6 +10,8 @@ export interface FrameOptions {
   signal?: AbortSignal;
   /** Thumbnails written so far. */
   onFrames?: (count: number) => void;
+  /** Deinterlace and tone-map the source's picture (from its probe). */
+  picture?: PictureTreatment;
 }
 
 const FRAME_NAME = /^(\d{5})\.jpg$/;
@@ -17,11 +19,17 @@ const FRAME_COUNT = /frame=\s*(\d+)/;
 const SHEET_QUALITY = 70;
 
 /** ffmpeg arguments: one frame per interval, made square-pixelled and scaled to the tile width, as numbered JPEGs. */
-export function frameArgs(input: string, outDir: string, plan: TrickplayPlan, tileWidth: number): string[] {
+export function frameArgs(input: string, outDir: string, plan: TrickplayPlan, tileWidth: number, picture?: PictureTreatment): string[] {
   if (!Number.isInteger(plan.intervalMs) || plan.intervalMs < 1) throw new Error(`not an interval: ${plan.intervalMs}`);
   if (!Number.isInteger(plan.frameCount) || plan.frameCount < 1) throw new Error(`not a frame count: ${plan.frameCount}`);
   if (!Number.isInteger(tileWidth) || tileWidth < 16 || tileWidth > 1920) throw new Error(`not a tile width: ${tileWidth}`);
-  const filters = [`fps=1000/${plan.intervalMs}`, 'scale=trunc(iw*sar/2)*2:ih', 'setsar=1', `scale=${tileWidth}:-2`];
+  const filters = [
+    ...pictureFilters(picture),
+    `fps=1000/${plan.intervalMs}`,
+    'scale=trunc(iw*sar/2)*2:ih',
+    'setsar=1',
+    `scale=${tileWidth}:-2`,
+  ];
   return [
     '-hide_banner',
     '-nostdin',
@@ -60,7 +68,7 @@ export async function extractFrames(
   plan: TrickplayPlan,
   options: FrameOptions,
 ): Promise<string[]> {
-  await runFfmpeg(ffmpeg, frameArgs(input, outDir, plan, options.tileWidth), {
+  await runFfmpeg(ffmpeg, frameArgs(input, outDir, plan, options.tileWidth, options.picture), {
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     onStderrLine: (line) => {

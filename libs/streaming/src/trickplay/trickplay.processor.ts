@@ -1,11 +1,14 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Processor } from '@nestjs/bullmq';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { pictureTreatmentOf } from '@marquee/library/processing/picture-treatment.js';
 import type { MediaFileJobPayload, QueueName } from '@marquee/contracts';
 import { AppConfig, resolveBinary } from '@marquee/core';
 import { type JobContext, LedgerProcessor, QUEUE_POLICIES, WORKER_OPTIONS } from '@marquee/jobs';
 import { FfmpegError } from '@marquee/media';
 import { type Job, UnrecoverableError } from 'bullmq';
+import { DataSource } from 'typeorm';
 import { VideoSources } from '../subtitles/video-source.js';
 import { extractFrames, tileSprites } from './render-trickplay.js';
 import { type TrickplayManifest, trickplayVtt } from './trickplay-manifest.js';
@@ -29,6 +32,7 @@ export class TrickplayProcessor extends LedgerProcessor {
   protected readonly queueName: QueueName = 'trickplay';
 
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly sources: VideoSources,
     private readonly store: TrickplayStore,
@@ -56,6 +60,7 @@ export class TrickplayProcessor extends LedgerProcessor {
       try {
         frames = await extractFrames(ffmpeg, file.path, framesDir, plan, {
           tileWidth: TILE_WIDTH,
+          picture: await pictureTreatmentOf(this.dataSource, file.id),
           timeoutMs: trickplayTimeoutMs(file.durationMs),
           signal: ctx.signal,
           onFrames: (count) =>

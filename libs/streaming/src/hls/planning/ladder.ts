@@ -1,4 +1,5 @@
 import type { HlsRendition } from '@marquee/contracts';
+import { type ToneMapping, toneMappingFor } from '@marquee/media';
 import { h264Level } from './codecs.js';
 
 export type VideoRenditionName = Exclude<HlsRendition, 'audio'>;
@@ -43,9 +44,6 @@ export interface SourceVideo {
   hdr?: string | null;
 }
 
-/** How an HDR picture is turned into SDR: by its transfer function (PQ for HDR10/HDR10+/Dolby Vision, HLG). */
-export type ToneMapping = 'pq' | 'hlg';
-
 export interface VideoRendition {
   kind: 'video';
   name: VideoRenditionName;
@@ -78,11 +76,6 @@ export function displaySize(video: SourceVideo): { width: number; height: number
   const width = Math.round(video.width * sar);
   const turned = video.rotation === 90 || video.rotation === 270;
   return turned ? { width: video.height, height: width } : { width, height: video.height };
-}
-
-function toneMapping(hdr: string | null | undefined): ToneMapping | null {
-  if (!hdr) return null;
-  return hdr === 'hlg' ? 'hlg' : 'pq';
 }
 
 /**
@@ -118,7 +111,7 @@ export function renditionLadder(source: SourceVideo | null, hasAudio: boolean): 
         level: h264Level(width, height, video.frameRate || DEFAULT_FRAME_RATE),
         withAudio: hasAudio,
         deinterlace: source.interlaced === true,
-        toneMap: toneMapping(source.hdr),
+        toneMap: toneMappingFor(source.hdr),
       });
     }
   }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEINTERLACE_FILTER, toneMapFilters } from '@marquee/media';
 import { MAX_RUN_SEGMENTS, TIMESTAMP_BASE_SECONDS } from '../hls.constants.js';
 import { levelOption } from './codecs.js';
 import { AUDIO_KBPS, AUDIO_SAMPLE_RATE, type Rendition, type VideoRendition } from './ladder.js';
@@ -33,29 +34,19 @@ export interface TranscodeCommand {
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
-const TONE_MAP_INPUT = { pq: 'smpte2084', hlg: 'arib-std-b67' } as const;
-
 /**
  * The picture's way to the rendition, after ffmpeg has turned it upright (its display matrix):
  * fields made frames, HDR tone-mapped to SDR BT.709 (resized while still linear, which is
  * cheaper and better), scaled to the rendition with square pixels, 8-bit 4:2:0.
  */
 export function videoFilters(rendition: VideoRendition): string {
-  const filters: string[] = [];
-  if (rendition.deinterlace) filters.push('bwdif=mode=send_frame:parity=auto:deint=interlaced');
-  if (rendition.toneMap) {
-    filters.push(
-      `zscale=w=${rendition.width}:h=${rendition.height}:tin=${TONE_MAP_INPUT[rendition.toneMap]}:pin=bt2020:min=bt2020nc:rin=tv:t=linear:npl=100`,
-      'format=gbrpf32le',
-      'zscale=p=bt709',
-      'tonemap=tonemap=hable:desat=0',
-      'zscale=t=bt709:m=bt709:r=tv',
-    );
-  } else {
-    filters.push(`scale=${rendition.width}:${rendition.height}`);
-  }
-  filters.push('setsar=1', 'format=yuv420p');
-  return filters.join(',');
+  const size = { width: rendition.width, height: rendition.height };
+  return [
+    ...(rendition.deinterlace ? [DEINTERLACE_FILTER] : []),
+    ...(rendition.toneMap ? toneMapFilters(rendition.toneMap, size) : [`scale=${size.width}:${size.height}`]),
+    'setsar=1',
+    'format=yuv420p',
+  ].join(',');
 }
 const checkIndex = (index: number | null, what: string) => {
   if (index !== null && !(Number.isSafeInteger(index) && index >= 0 && index < 10_000))

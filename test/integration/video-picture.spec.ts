@@ -4,12 +4,17 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import HLS from 'hls-parser';
+import pg from 'pg';
+import sharp from 'sharp';
+import { JobLedger } from '../../libs/jobs/src/index.js';
 import { runCapture } from '../../libs/media/src/index.js';
 import { bearer, seedAccounts, type TestAccount } from '../helpers/accounts.js';
-import { ffmpegPath, ffprobePath, turnMp4Display } from '../helpers/media-fixtures.js';
+import { combing } from '../helpers/combing.js';
+import { ffmpegPath, ffprobePath, generate, turnMp4Display } from '../helpers/media-fixtures.js';
 import { startApi, startWorker } from '../helpers/test-apps.js';
 import { testConfig } from '../helpers/test-config.js';
-import { catalogue, type Catalogued, fetchSegment, generate, raw } from './hls-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { catalogue, type Catalogued, fetchSegment, raw } from './hls-helpers.js';
 
 HLS.setOptions({ strictMode: true });
 type Master = InstanceType<typeof HLS.types.MasterPlaylist>;
@@ -40,25 +45,16 @@ async function videoOf(file: string): Promise<Record<string, string | number>> {
 }
 
 /**
- * Combing: how much each line differs from the mean of the lines above and below it. Woven fields
- * of a moving picture make every other line jump; a progressive picture barely does.
- */
-function combing(gray: Buffer, width: number, height: number): number {
-  let sum = 0;
-  for (let y = 1; y < height - 1; y++)
-    for (let x = 0; x < width; x++) sum += Math.abs(2 * gray[y * width + x] - gray[(y - 1) * width + x] - gray[(y + 1) * width + x]);
-  return sum / ((height - 2) * width);
-}
-
-/**
  * The picture as a viewer sees it, through the real api, worker and ffmpeg: turned upright, square
- * pixels, whole frames from interlaced fields, and HDR brought into SDR.
+ * pixels, whole frames from interlaced fields, and HDR brought into SDR, in HLS and in the pictures
+ * made of a video (its thumbnail, its trickplay).
  */
-describe('HLS pictures', () => {
+describe('video pictures', () => {
   let api: NestExpressApplication;
   let worker: INestApplicationContext;
   let user: TestAccount;
   let media: string;
+  let sql: pg.Client;
 
   beforeAll(async () => {
     const config = testConfig();
@@ -66,9 +62,12 @@ describe('HLS pictures', () => {
     worker = await startWorker(config);
     ({ user } = await seedAccounts(api));
     media = mkdtempSync(join(tmpdir(), 'marquee-hls-picture-'));
+    sql = new pg.Client({ connectionString: config.databaseUrl });
+    await sql.connect();
   }, 60_000);
 
   afterAll(async () => {
+    await sql?.end();
     await worker?.close();
     await api?.close();
   });
@@ -160,6 +159,28 @@ describe('HLS pictures', () => {
       expect(combing(output.subarray(frame * 320 * 180, (frame + 1) * 320 * 180), 320, 180)).toBeLessThan(2);
   });
 
+  /** Runs a per-file job of the item's file through the worker and waits for it to complete. */
+  async function runJob(item: Catalogued, queue: 'thumbnail' | 'trickplay'): Promise<void> {
+    const { id } = await api.get(JobLedger).enqueue(queue, queue, { fileId: item.fileId }, { type: 'item', id: item.itemId, label: queue });
+    const row = await waitFor(
+      async () => {
+        const { rows } = await sql.query<{ state: string; error: string | null }>(`SELECT state, error FROM job_runs WHERE id = $1`, [id]);
+        return ['completed', 'failed'].includes(rows[0].state) ? rows[0] : undefined;
+      },
+      `the ${queue} job`,
+      60_000,
+      100,
+    );
+    expect(row).toEqual({ state: 'completed', error: null });
+  }
+
+  /** The mean green level of an image the api serves for the item. */
+  async function meanGreen(path: string): Promise<number> {
+    const response = await raw(api, 'GET', path, bearer(user));
+    expect(response.status).toBe(200);
+    return (await sharp(response.body).stats()).channels[1].mean;
+  }
+
   it('an HDR10 source is tone-mapped into SDR BT.709, not shown as its raw PQ code values', async () => {
     // A 10-bit PQ picture of one grey, about 400 nits; read as if it were SDR it would show as luma 167.
     const path = join(media, 'hdr10.mkv');
@@ -185,5 +206,11 @@ describe('HLS pictures', () => {
     const luma = yuv[90 * 320 + 160];
     expect(luma).toBeGreaterThan(200);
     expect(luma).toBeLessThan(235);
+
+    // Its thumbnail and its trickplay show the same SDR picture (raw PQ code values would be ~170).
+    await runJob(item, 'thumbnail');
+    expect(await meanGreen(`/api/v1/items/${item.itemId}/artwork/thumb`)).toBeGreaterThan(210);
+    await runJob(item, 'trickplay');
+    expect(await meanGreen(`/api/v1/items/${item.itemId}/trickplay/0.jpg`)).toBeGreaterThan(210);
   });
 });
