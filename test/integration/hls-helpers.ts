@@ -16,57 +16,65 @@ export interface Catalogued {
   durationMs: number;
 }
 
-/** Puts a generated file in the catalogue as the probe job would: a library around its folder, an item, the file and its streams. */
-export async function catalogue(app: NestExpressApplication, path: string, title: string): Promise<Catalogued> {
+/**
+ * Puts a generated file in the catalogue as the probe job would: a library around its folder, an
+ * item, the file and its streams. Several paths make one item of several parts (cd1, cd2…), in order.
+ */
+export async function catalogue(app: NestExpressApplication, paths: string | string[], title: string): Promise<Catalogued> {
+  const parts = Array.isArray(paths) ? paths : [paths];
   const dataSource = app.get(DataSource);
-  const probe = await probeFile(ffprobePath(), path, { timeoutMs: 20_000 });
-  const info = statSync(path);
+  const probes = await Promise.all(parts.map((path) => probeFile(ffprobePath(), path, { timeoutMs: 20_000 })));
+  const durationMs = probes.reduce((sum, probe) => sum + probe.durationMs!, 0);
   const library = await dataSource
     .getRepository(Library)
-    .save({ name: `hls ${title} ${randomBytes(3).toString('hex')}`, kind: 'movies', folders: [dirname(path)] });
-  const item = await dataSource
-    .getRepository(MediaItem)
-    .save({ libraryId: library.id, type: 'movie', title, durationMs: probe.durationMs });
-  const file = await dataSource.getRepository(MediaFile).save({
-    itemId: item.id,
-    libraryId: library.id,
-    path,
-    folder: dirname(path),
-    archiveEntry: '',
-    category: 'video',
-    size: info.size,
-    mtime: info.mtime,
-    container: probe.container,
-    durationMs: probe.durationMs,
-    bitrate: probe.bitrate,
-    probedAt: new Date(),
-  });
-  await dataSource.getRepository(MediaStream).save(
-    probe.streams.map((s) => ({
-      fileId: file.id,
-      streamIndex: s.index,
-      type: s.type,
-      codec: s.codec,
-      profile: s.profile,
-      language: s.language,
-      title: s.title,
-      width: s.width,
-      height: s.height,
-      frameRate: s.frameRate,
-      bitrate: s.bitrate,
-      bitDepth: s.bitDepth,
-      sampleRate: s.sampleRate,
-      channels: s.channels,
-      channelLayout: s.channelLayout,
-      hdr: s.hdr,
-      rotation: s.rotation,
-      sampleAspectRatio: s.sampleAspectRatio,
-      interlaced: s.interlaced,
-      isDefault: s.isDefault,
-      isForced: s.isForced,
-    })),
-  );
-  return { itemId: item.id, fileId: file.id, durationMs: probe.durationMs! };
+    .save({ name: `hls ${title} ${randomBytes(3).toString('hex')}`, kind: 'movies', folders: [dirname(parts[0])] });
+  const item = await dataSource.getRepository(MediaItem).save({ libraryId: library.id, type: 'movie', title, durationMs });
+  const files: MediaFile[] = [];
+  for (const [index, path] of parts.entries()) {
+    const probe = probes[index];
+    const info = statSync(path);
+    const file = await dataSource.getRepository(MediaFile).save({
+      itemId: item.id,
+      libraryId: library.id,
+      path,
+      folder: dirname(path),
+      archiveEntry: '',
+      category: 'video',
+      size: info.size,
+      mtime: info.mtime,
+      container: probe.container,
+      durationMs: probe.durationMs,
+      bitrate: probe.bitrate,
+      probedAt: new Date(),
+    });
+    files.push(file);
+    await dataSource.getRepository(MediaStream).save(
+      probe.streams.map((s) => ({
+        fileId: file.id,
+        streamIndex: s.index,
+        type: s.type,
+        codec: s.codec,
+        profile: s.profile,
+        language: s.language,
+        title: s.title,
+        width: s.width,
+        height: s.height,
+        frameRate: s.frameRate,
+        bitrate: s.bitrate,
+        bitDepth: s.bitDepth,
+        sampleRate: s.sampleRate,
+        channels: s.channels,
+        channelLayout: s.channelLayout,
+        hdr: s.hdr,
+        rotation: s.rotation,
+        sampleAspectRatio: s.sampleAspectRatio,
+        interlaced: s.interlaced,
+        isDefault: s.isDefault,
+        isForced: s.isForced,
+      })),
+    );
+  }
+  return { itemId: item.id, fileId: files[0].id, durationMs };
 }
 
 export interface RawResponse {

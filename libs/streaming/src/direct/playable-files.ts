@@ -12,6 +12,8 @@ export interface PlayableFile {
   /** 1-based, in path order among the item's files. */
   part: number;
   parts: number;
+  /** Every part together (null when one is not probed yet). */
+  totalDurationMs: number | null;
   path: string;
   category: FileCategory;
   container: string | null;
@@ -112,6 +114,7 @@ export class PlayableFiles {
       fileId: row.id!,
       part,
       parts: files.length,
+      totalDurationMs: files.every((file) => file.durationMs !== null) ? files.reduce((sum, file) => sum + file.durationMs!, 0) : null,
       path: row.path!,
       category: row.category!,
       container: row.container,

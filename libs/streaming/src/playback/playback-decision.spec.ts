@@ -91,6 +91,14 @@ describe('decidePlayback', () => {
     expect(decidePlayback(film(), resolveCapabilities({ audioCodecs: ['opus'] })).reasons).toEqual(['audio codec aac not supported']);
   });
 
+  it('a film in parts asked for whole plays through HLS, which joins them; one part plays directly', () => {
+    expect(decidePlayback(film({ parts: 2 }), browser)).toEqual({
+      method: 'hls',
+      reasons: ['the film is in 2 parts, which HLS plays as one (ask for a part to play it directly)'],
+    });
+    expect(decidePlayback(film({ parts: 1 }), browser).method).toBe('direct');
+  });
+
   it('an audio track other than the default one needs HLS', () => {
     expect(decidePlayback(film({ audio: { streamIndex: 2, codec: 'aac' }, audioIsNotDefault: true }), browser)).toEqual({
       method: 'hls',

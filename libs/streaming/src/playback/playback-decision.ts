@@ -13,6 +13,8 @@ export interface MediaProfile {
   audioIsNotDefault: boolean;
   /** Bits per second of the whole file. */
   bitrate: number | null;
+  /** Files the item is played from: a film in parts asked for whole (no `part`) has more than one. */
+  parts?: number;
 }
 
 export interface PlaybackDecision {
@@ -53,6 +55,10 @@ export function decidePlayback(media: MediaProfile, capabilities: ResolvedCapabi
   }
 
   if (!media.video && !media.audio && media.category === 'video') misfits.push('no probed video or audio stream');
+
+  if (media.parts !== undefined && media.parts > 1) {
+    misfits.push(`the film is in ${media.parts} parts, which HLS plays as one (ask for a part to play it directly)`);
+  }
 
   if (capabilities.maxBitrate !== null && media.bitrate !== null && media.bitrate > capabilities.maxBitrate) {
     misfits.push(`bitrate ${media.bitrate} above the maximum ${capabilities.maxBitrate}`);

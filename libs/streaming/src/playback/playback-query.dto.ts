@@ -64,7 +64,11 @@ export class PlaybackQueryDto implements PlaybackCapabilities {
   @Max(100_000)
   audioStreamIndex?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PART, description: 'Which file of a multi-part item (1-based); default 1' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_PART,
+    description: 'Which file of a film in parts (1-based); without it the whole film: HLS plays every part as one, direct play the first',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

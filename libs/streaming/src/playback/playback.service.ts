@@ -35,7 +35,8 @@ export class PlaybackService {
     const file = await this.files.resolve(itemId, query.part);
     const streams = await this.files.streams(file.fileId);
     const audio = this.chosenAudio(itemId, streams, query.audioStreamIndex);
-    const decision = decidePlayback(this.profile(file, streams, audio), resolveCapabilities(query));
+    const whole = query.part === undefined && file.parts > 1 && file.category === 'video';
+    const decision = decidePlayback({ ...this.profile(file, streams, audio), parts: whole ? file.parts : 1 }, resolveCapabilities(query));
 
     const token = this.streamTokens.sign(userId, itemId, PLAYBACK_TOKEN_TTL_SECONDS, now);
     const signed = (path: string, extra: Record<string, string | number | undefined> = {}) => {
@@ -54,7 +55,7 @@ export class PlaybackService {
           : signed(`stream/${itemId}/hls/master.m3u8`, { audio: query.audioStreamIndex !== undefined ? audio?.streamIndex : undefined }),
       subtitles: subtitles.map((track) => ({ ...track, url: signed(track.path) })),
       trickplay: trickplay ? { ...trickplay, url: signed(trickplay.path) } : null,
-      durationMs: file.durationMs,
+      durationMs: whole ? file.totalDurationMs : file.durationMs,
       expiresAt: new Date(Math.floor(now / 1000) * 1000 + PLAYBACK_TOKEN_TTL_SECONDS * 1000).toISOString(),
     };
   }

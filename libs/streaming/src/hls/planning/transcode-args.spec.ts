@@ -11,7 +11,7 @@ const [video720, , , audio] = renditionLadder({ width: 1280, height: 720, frameR
 ];
 
 const run = (overrides: Partial<TranscodeRun> = {}): TranscodeRun => ({
-  sourcePath: '/media/films/Alien (1979).mkv',
+  sources: [{ path: '/media/films/Alien (1979).mkv', durationMs: 14_000 }],
   videoStreamIndex: 0,
   audioStreamIndex: 2,
   rendition: video720,
@@ -87,7 +87,39 @@ describe('transcodeCommand', () => {
     expect(() => transcodeCommand(run({ startSegment: 1.5 }))).toThrow(/outside the plan/);
     expect(() => transcodeCommand(run({ audioStreamIndex: -1 }))).toThrow(/stream index/);
     expect(() => transcodeCommand(run({ videoStreamIndex: null }))).toThrow(/needs a video stream/);
-    expect(() => transcodeCommand(run({ sourcePath: 'relative.mkv' }))).toThrow(/absolute/);
+    expect(() => transcodeCommand(run({ sources: [{ path: 'relative.mkv', durationMs: 14_000 }] }))).toThrow(/absolute/);
+    expect(() => transcodeCommand(run({ sources: [] }))).toThrow(/needs a source/);
+    expect(() => transcodeCommand(run({ sources: [{ path: '/media/a\nb.mkv', durationMs: 14_000 }] }))).toThrow(/line break/);
+    expect(() => transcodeCommand(run({ sources: [{ path: '/media/a.mkv', durationMs: 0 }] }))).toThrow(/duration/);
+  });
+
+  it('reads a film in parts through the concat demuxer, from a list of its parts with their durations', () => {
+    const parts = [
+      { path: '/media/films/Kill Bill (2003)/Kill Bill (2003) - cd1.mkv', durationMs: 8_000 },
+      { path: "/media/films/Kill Bill (2003)/It's cd2.mkv", durationMs: 6_000 },
+    ];
+    const { args, partsList } = transcodeCommand(run({ sources: parts, startSegment: 2 }));
+    expect(args.slice(args.indexOf('-ss'), args.indexOf('-i') + 2)).toEqual([
+      '-ss',
+      '8.000',
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      'file:/data/transcodes/sessions/0b3c5a8e-6a61-4d1c-9d2b-0f7a3c2e1b9d/parts.ffconcat',
+    ]);
+    expect(partsList).toBe(
+      [
+        'ffconcat version 1.0',
+        "file 'file:/media/films/Kill Bill (2003)/Kill Bill (2003) - cd1.mkv'",
+        'duration 8.000',
+        "file 'file:/media/films/Kill Bill (2003)/It'\\''s cd2.mkv'",
+        'duration 6.000',
+        '',
+      ].join('\n'),
+    );
+    expect(transcodeCommand(run()).partsList).toBeUndefined();
   });
 
   it("escapes a '%' of the work folder in the segment pattern", () => {

@@ -6,12 +6,14 @@ import { AUDIO_KBPS, AUDIO_SAMPLE_RATE, type Rendition, type VideoRendition } fr
 import type { SegmentPlan } from './segment-plan.js';
 
 export const SEGMENT_LIST_FILE = 'segments.csv';
+/** A film in parts is read through ffmpeg's concat demuxer from this list, written in the work folder. */
+export const PARTS_LIST_FILE = 'parts.ffconcat';
 const X264_PRESET = 'veryfast';
 const X264_CRF = 23;
 
 export interface TranscodeRun {
-  /** Absolute path of the source, from the catalogue. */
-  sourcePath: string;
+  /** The source's files in playing order (one, or a film's parts), absolute paths from the catalogue, with their probed durations. */
+  sources: { path: string; durationMs: number }[];
   videoStreamIndex: number | null;
   audioStreamIndex: number | null;
   rendition: Rendition;
@@ -26,6 +28,8 @@ export interface TranscodeRun {
 
 export interface TranscodeCommand {
   args: string[];
+  /** For a film in parts: the concat list to write to PARTS_LIST_FILE in the work folder before ffmpeg starts. */
+  partsList?: string;
   /** Last segment this run makes (a run covers at most MAX_RUN_SEGMENTS). */
   lastSegment: number;
   /** Seconds of media the run encodes. */
@@ -68,7 +72,12 @@ export function transcodeCommand(run: TranscodeRun): TranscodeCommand {
     throw new Error(`Segment ${startSegment} is outside the plan (0–${count - 1})`);
   checkIndex(run.videoStreamIndex, 'video');
   checkIndex(run.audioStreamIndex, 'audio');
-  if (!run.sourcePath.startsWith('/')) throw new Error('The source path must be absolute');
+  if (run.sources.length === 0) throw new Error('A transcode needs a source');
+  for (const source of run.sources) {
+    if (!source.path.startsWith('/')) throw new Error('The source path must be absolute');
+    if (/[\r\n]/.test(source.path)) throw new Error('A source path with a line break cannot be listed for ffmpeg');
+    if (!(Number.isFinite(source.durationMs) && source.durationMs > 0)) throw new Error(`Bad duration ${source.durationMs} of a source`);
+  }
 
   const lastSegment = Math.min(count - 1, startSegment + MAX_RUN_SEGMENTS - 1, run.lastSegment ?? Infinity);
   if (lastSegment < startSegment) throw new Error(`The run would end (${lastSegment}) before it starts (${startSegment})`);
@@ -89,7 +98,9 @@ export function transcodeCommand(run: TranscodeRun): TranscodeCommand {
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
   if (startMs > 0) args.push('-ss', seconds(startMs));
   // `file:` keeps ffmpeg from reading a protocol or an option out of the path.
-  args.push('-i', `file:${run.sourcePath}`);
+  const partsList = run.sources.length > 1 ? concatList(run.sources) : undefined;
+  if (partsList) args.push('-f', 'concat', '-safe', '0', '-i', `file:${join(run.workDir, PARTS_LIST_FILE)}`);
+  else args.push('-i', `file:${run.sources[0].path}`);
   if (video) args.push('-map', `0:${run.videoStreamIndex}`);
   if (audio) args.push('-map', `0:${run.audioStreamIndex}`);
   args.push('-map_metadata', '-1', '-map_chapters', '-1', '-sn', '-dn');
@@ -141,7 +152,21 @@ export function transcodeCommand(run: TranscodeRun): TranscodeCommand {
     // The segment muxer reads the name as a pattern: a '%' of the folder's own is escaped.
     join(run.workDir.replaceAll('%', '%%'), '%d.ts'),
   );
-  return { args, lastSegment, seconds: (endMs - startMs) / 1000 };
+  return { args, lastSegment, seconds: (endMs - startMs) / 1000, ...(partsList ? { partsList } : {}) };
+}
+
+/**
+ * ffconcat's list of a film's parts, each with its probed duration so a seek lands in the right part
+ * without opening the others. Names are quoted, a quote written as `'\''`; `file:` keeps a name from
+ * being read as another protocol.
+ */
+export function concatList(sources: { path: string; durationMs: number }[]): string {
+  const quoted = (path: string) => `'file:${path.replaceAll("'", "'\\''")}'`;
+  return [
+    'ffconcat version 1.0',
+    ...sources.flatMap((source) => [`file ${quoted(source.path)}`, `duration ${seconds(source.durationMs)}`]),
+    '',
+  ].join('\n');
 }
 
 /**

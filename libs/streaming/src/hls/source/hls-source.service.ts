@@ -12,9 +12,14 @@ import { variantKey } from '../storage/hls-paths.js';
 /** Codecs of pictures that are cover art rather than a film, when a container does not flag them. */
 const STILL_IMAGE_CODECS = new Set(['mjpeg', 'png', 'bmp', 'gif', 'webp']);
 
+type SourceFile = Pick<MediaFile, 'id' | 'path' | 'size' | 'mtime' | 'durationMs' | 'libraryId'>;
+
 export interface HlsSource {
   item: Pick<MediaItem, 'id' | 'title' | 'libraryId'>;
-  file: Pick<MediaFile, 'id' | 'path' | 'size' | 'mtime' | 'durationMs' | 'libraryId'>;
+  /** The first part: its streams are the ones played, its id names the transcodes and the cache. */
+  file: SourceFile;
+  /** Every part in playing order, each probed: a film in several parts (cd1, cd2…) plays as one; most items have one. */
+  parts: SourceFile[];
   video: MediaStream | null;
   audio: MediaStream[];
 }
@@ -46,22 +51,31 @@ export class HlsSourceService {
       .getRepository(MediaItem)
       .findOne({ where: { id: itemId }, select: { id: true, title: true, libraryId: true } });
     if (!item) throw new NotFoundException('Item not found');
-    const file = await this.dataSource
+    const files = await this.dataSource
       .getRepository(MediaFile)
       .createQueryBuilder('f')
-      .select(['f.id', 'f.path', 'f.size', 'f.mtime', 'f.durationMs', 'f.libraryId'])
+      .select(['f.id', 'f.path', 'f.size', 'f.mtime', 'f.durationMs', 'f.libraryId', 'f.category'])
       .where('f.itemId = :itemId', { itemId })
       .andWhere(`f.category IN ('video', 'audio')`)
       .andWhere(`f.archiveEntry = ''`)
       .andWhere('f.missingSince IS NULL')
       .orderBy(`CASE WHEN f.category = 'video' THEN 0 ELSE 1 END`)
       .addOrderBy('f.path')
-      .getOne();
+      .getMany();
+    const file = files[0];
     if (!file) throw new NotFoundException('This item has no video or audio file to stream');
-    if (!file.durationMs) throw new ConflictException('This item has not been probed yet; try again once its probe job has finished');
+    // A film in parts: every video file of the item, in path order (as direct play numbers them).
+    const parts = file.category === 'video' ? files.filter((part) => part.category === 'video') : [file];
+    const unprobed = parts.findIndex((part) => !part.durationMs);
+    if (unprobed !== -1)
+      throw new ConflictException(
+        parts.length > 1
+          ? `Part ${unprobed + 1} of this item has not been probed yet; try again once its probe job has finished`
+          : 'This item has not been probed yet; try again once its probe job has finished',
+      );
     const streams = await this.dataSource.getRepository(MediaStream).find({ where: { fileId: file.id }, order: { streamIndex: 'ASC' } });
     const video = streams.find((s) => s.type === 'video' && s.width && s.height && !STILL_IMAGE_CODECS.has(s.codec ?? '')) ?? null;
-    return { item, file, video, audio: streams.filter((s) => s.type === 'audio') };
+    return { item, file, parts, video, audio: streams.filter((s) => s.type === 'audio') };
   }
 
   /**
@@ -117,7 +131,11 @@ export class HlsSourceService {
       videoStreamIndex,
       audioStreamIndex,
       rendition,
+      ...(source.parts.length > 1
+        ? { laterParts: source.parts.slice(1).map((part) => `${part.id}:${part.size}:${part.mtime.getTime()}`) }
+        : {}),
     });
-    return { source, rendition, audioStreamIndex, videoStreamIndex, key, plan: segmentPlan(source.file.durationMs!) };
+    const durationMs = source.parts.reduce((sum, part) => sum + part.durationMs!, 0);
+    return { source, rendition, audioStreamIndex, videoStreamIndex, key, plan: segmentPlan(durationMs) };
   }
 }

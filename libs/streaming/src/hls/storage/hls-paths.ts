@@ -13,6 +13,8 @@ export interface VariantIdentity {
   videoStreamIndex: number | null;
   audioStreamIndex: number | null;
   rendition: Rendition;
+  /** A film in parts: each later part's id, size and mtime, so replacing any part never reuses old segments. */
+  laterParts?: string[];
 }
 
 /**

@@ -1,4 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Processor } from '@nestjs/bullmq';
 import { HttpException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -10,7 +11,7 @@ import { runFfmpeg } from '@marquee/media';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { HEARTBEAT_MS, HEARTBEAT_STALE_MS, RUN_AHEAD_SEGMENTS } from '../hls.constants.js';
-import { transcodeCommand } from '../planning/transcode-args.js';
+import { PARTS_LIST_FILE, transcodeCommand, type TranscodeRun } from '../planning/transcode-args.js';
 import type { HlsTranscode } from '../sessions/hls-transcode.entity.js';
 import { TranscodeStore } from '../sessions/transcode-store.js';
 import { type HlsVariant, HlsSourceService } from '../source/hls-source.service.js';
@@ -63,9 +64,9 @@ export class HlsTranscodeProcessor extends LedgerProcessor {
     if (!transcode) return this.skip(id);
 
     let variant: HlsVariant;
-    let sourcePath: string;
+    let sources: TranscodeRun['sources'];
     try {
-      ({ variant, sourcePath } = await this.resolve(transcode));
+      ({ variant, sources } = await this.resolve(transcode));
     } catch (error) {
       const message = (error as Error).message;
       // A source that cannot be transcoded fails the transcode (requests report it); anything else
@@ -85,7 +86,7 @@ export class HlsTranscodeProcessor extends LedgerProcessor {
     await rm(workDir, { recursive: true, force: true });
     await mkdir(workDir, { recursive: true });
     const command = transcodeCommand({
-      sourcePath,
+      sources,
       videoStreamIndex: variant.videoStreamIndex,
       audioStreamIndex: variant.audioStreamIndex,
       rendition: variant.rendition,
@@ -94,6 +95,7 @@ export class HlsTranscodeProcessor extends LedgerProcessor {
       lastSegment: transcode.lastSegment,
       workDir,
     });
+    if (command.partsList) await writeFile(join(workDir, PARTS_LIST_FILE), command.partsList);
     const total = command.lastSegment - start + 1;
     const publisher = new SegmentPublisher(this.storage, variant.key, workDir, { first: start, last: command.lastSegment });
     // Not awaited: the viewer is waiting for ffmpeg, not for the log line.
@@ -145,8 +147,8 @@ export class HlsTranscodeProcessor extends LedgerProcessor {
     };
   }
 
-  /** The variant the row describes, recomputed from the catalogue, and the source path checked to lie inside its library. */
-  private async resolve(transcode: HlsTranscode): Promise<{ variant: HlsVariant; sourcePath: string }> {
+  /** The variant the row describes, recomputed from the catalogue, and its files checked to lie inside their library. */
+  private async resolve(transcode: HlsTranscode): Promise<{ variant: HlsVariant; sources: TranscodeRun['sources'] }> {
     if (!isHlsRendition(transcode.rendition)) throw new SourceUnusableError(`Unknown rendition ${JSON.stringify(transcode.rendition)}`);
     const source = await this.sources.load(transcode.itemId);
     if (source.file.id !== transcode.fileId)
@@ -155,9 +157,13 @@ export class HlsTranscodeProcessor extends LedgerProcessor {
     if (variant.key !== transcode.variantKey)
       throw new SourceUnusableError('The source file or the encoding settings changed since the transcode was asked for');
     const library = await this.dataSource.getRepository(Library).findOneBy({ id: source.file.libraryId });
-    if (!library?.folders.some((folder) => isInside(folder, source.file.path)))
-      throw new SourceUnusableError(`${source.file.path} is outside the folders of its library`);
-    return { variant, sourcePath: source.file.path };
+    for (const part of source.parts) {
+      if (part.libraryId !== source.file.libraryId || !library?.folders.some((folder) => isInside(folder, part.path)))
+        throw new SourceUnusableError(`${part.path} is outside the folders of its library`);
+      if (/[\r\n]/.test(part.path))
+        throw new SourceUnusableError(`${JSON.stringify(part.path)}: a name with a line break cannot be transcoded`);
+    }
+    return { variant, sources: source.parts.map((part) => ({ path: part.path, durationMs: part.durationMs! })) };
   }
 
   /**
