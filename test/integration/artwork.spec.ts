@@ -587,6 +587,38 @@ describe('artwork', () => {
       expect((await put({})).status).toBe(400);
       expect(await artRow(chosenId, 'backdrop')).toBeUndefined();
     });
+
+    it('PATCH items/:id chooses and removes artwork in the same edit as the fields, each recorded', async () => {
+      const [fanart, posterAlt] = (await candidatesOf(chosenId)).body as { id: string }[];
+      const patch = (body: object, account: TestAccount = admin) =>
+        http().patch(`/api/v1/items/${chosenId}`).set(bearer(account)).send(body);
+      const response = await patch({ title: 'Chosen Again', artwork: { backdrop: { candidate: fanart.id } } }).expect(200);
+      expect(response.body).toMatchObject({ title: 'Chosen Again', artwork: { backdrop: expect.any(String) } });
+      expect(await artRow(chosenId, 'backdrop')).toMatchObject({ source: 'upload', width: 320, height: 180 });
+      expect(await lockedFields(chosenId)).toEqual(expect.arrayContaining(['title', 'artwork.backdrop']));
+      const recorded = (await edits(chosenId)).slice(-2).map((edit) => Object.keys(edit.changes).sort());
+      expect(recorded).toEqual([
+        ['lockedFields', 'title'],
+        ['artwork.backdrop', 'lockedFields'],
+      ]);
+
+      // null removes the picture and unlocks the kind; removing what is not there is no error.
+      await patch({ artwork: { backdrop: null, logo: null } }).expect(200);
+      expect(await artRow(chosenId, 'backdrop')).toBeUndefined();
+      expect(await lockedFields(chosenId)).not.toContain('artwork.backdrop');
+
+      // An unknown candidate refuses the whole edit before anything changes; so do malformed choices.
+      const unknown = await patch({ title: 'Not Applied', artwork: { poster: { candidate: 'ffffffffffffffff' } } });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.detail).toMatch(/artwork\.poster: .*no artwork candidate "ffffffffffffffff".*artwork-candidates/);
+      for (const artwork of [{ cover: { candidate: '../../etc/passwd' } }, { wallpaper: null }, { poster: posterAlt.id }, []]) {
+        const refused = await patch({ artwork });
+        expect(refused.status).toBe(400);
+        expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'artwork' })]);
+      }
+      expect((await http().get(`/api/v1/items/${chosenId}`).set(bearer(admin)).expect(200)).body.title).toBe('Chosen Again');
+      await patch({ artwork: { poster: { candidate: posterAlt.id } } }, user).expect(403);
+    });
   });
 
   describe('cache eviction', () => {

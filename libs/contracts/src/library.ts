@@ -221,6 +221,12 @@ export type UpdateItemRequest = Partial<{
   providerIds: Record<string, string>;
   /** Fields to unlock, so rescans and scrapers may change them again. */
   unlock: string[];
+  /**
+   * Artwork by kind: `{ "candidate": id }` chooses a picture from GET items/:id/artwork-candidates (and
+   * locks the kind), `null` removes the current one (and unlocks it). An upload is a picture, not
+   * JSON: PUT items/:id/artwork/:kind.
+   */
+  artwork: Partial<Record<ArtworkKindName, { candidate: string } | null>>;
 }>;
 
 /** Payload of the `scan` job on `library-scan`. */

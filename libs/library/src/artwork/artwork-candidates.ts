@@ -34,8 +34,15 @@ export class ArtworkCandidates {
 
   /** The chosen picture's bytes, read within the upload limit. */
   async read(itemId: string, candidateId: string): Promise<Buffer> {
+    const picture = await this.readListed(itemId, candidateId);
+    if (!picture) throw new NotFoundException(`Item ${itemId} has no artwork candidate "${candidateId.slice(0, 32)}"`);
+    return picture;
+  }
+
+  /** The candidate's picture, or undefined when the item lists no such candidate (404 when the item does not exist). */
+  async readListed(itemId: string, candidateId: string): Promise<Buffer | undefined> {
     const candidate = (await this.find(itemId)).find((c) => c.id === candidateId);
-    if (!candidate) throw new NotFoundException(`Item ${itemId} has no artwork candidate "${candidateId.slice(0, 32)}"`);
+    if (!candidate) return undefined;
     if (candidate.size > ARTWORK_UPLOAD_MAX_BYTES)
       throw new PayloadTooLargeException(`${candidate.name} is larger than ${ARTWORK_UPLOAD_MAX_BYTES / 1024 / 1024} MiB`);
     return readFile(candidate.path);

@@ -1,7 +1,10 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { EDITABLE_ITEM_FIELDS, type EditableItemField, type ItemDetail, type UpdateItemRequest } from '@marquee/contracts';
 import { DataSource } from 'typeorm';
+import { ArtworkCandidates } from '../artwork/artwork-candidates.js';
+import { ArtworkService } from '../artwork/artwork.service.js';
+import type { ArtworkKind } from '../entities/item-artwork.entity.js';
 import type { FieldChange } from '../entities/item-edit.entity.js';
 import { MediaItem } from '../entities/media-item.entity.js';
 import { toPersonView } from '../items/item-views.js';
@@ -39,12 +42,46 @@ export class ItemEditorService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly items: ItemsQueryService,
+    private readonly artwork: ArtworkService,
+    private readonly candidates: ArtworkCandidates,
   ) {}
 
   /** Applies the edit and returns the item as the editor now sees it. */
   async update(id: string, request: UpdateItemRequest, editor: ItemEditor): Promise<ItemDetail> {
+    // Chosen pictures are read first: an unknown candidate refuses the whole edit before anything changed.
+    const pictures = await this.chosenArtwork(id, request.artwork ?? {});
     await this.apply(id, request, editor);
+    for (const [kind, picture] of pictures) {
+      if (picture) await this.artwork.upload(id, kind, picture, editor);
+      else await this.removeArtwork(id, kind, editor);
+    }
     return this.items.detail(id, editor.userId);
+  }
+
+  private async chosenArtwork(id: string, choices: NonNullable<UpdateItemRequest['artwork']>): Promise<[ArtworkKind, Buffer | null][]> {
+    const pictures: [ArtworkKind, Buffer | null][] = [];
+    for (const [kind, choice] of Object.entries(choices) as [ArtworkKind, { candidate: string } | null][]) {
+      if (!choice) {
+        pictures.push([kind, null]);
+        continue;
+      }
+      const picture = await this.candidates.readListed(id, choice.candidate);
+      if (!picture)
+        throw new BadRequestException(
+          `artwork.${kind}: item ${id} has no artwork candidate "${choice.candidate}"; GET items/${id}/artwork-candidates lists them`,
+        );
+      pictures.push([kind, picture]);
+    }
+    return pictures;
+  }
+
+  /** `null` for a kind the item has no picture of is already true: nothing to do. */
+  private async removeArtwork(id: string, kind: ArtworkKind, editor: ItemEditor): Promise<void> {
+    try {
+      await this.artwork.remove(id, kind, editor);
+    } catch (error) {
+      if (!(error instanceof NotFoundException)) throw error;
+    }
   }
 
   /** Applies the edit; returns what changed (empty when nothing did, and then no history row is written). */

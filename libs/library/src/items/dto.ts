@@ -140,6 +140,34 @@ function IsProviderIds(options?: ValidationOptions) {
   );
 }
 
+/** `{ kind: { candidate: id } | null }` with kinds from ARTWORK_KIND_NAMES and candidate ids as artwork-candidates lists them. */
+function IsArtworkChoices(options?: ValidationOptions) {
+  return ValidateBy(
+    {
+      name: 'isArtworkChoices',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.entries(value as Record<string, unknown>).every(
+            ([kind, choice]) =>
+              (ARTWORK_KIND_NAMES as readonly string[]).includes(kind) &&
+              (choice === null ||
+                (typeof choice === 'object' &&
+                  Object.keys(choice).length === 1 &&
+                  typeof (choice as { candidate?: unknown }).candidate === 'string' &&
+                  CANDIDATE_ID.test((choice as { candidate: string }).candidate))),
+          ),
+        defaultMessage: () =>
+          `$property must map artwork kinds (${ARTWORK_KIND_NAMES.join(', ')}) to {"candidate": "<id from GET items/:id/artwork-candidates>"} or null`,
+      },
+    },
+    options,
+  );
+}
+const CANDIDATE_ID = /^[0-9a-f]{16}$/;
+
 export class ItemsQueryDto extends PageQueryDto {
   @CommaListOf(MEDIA_ITEM_TYPES, 'One type or a comma list')
   type?: MediaItemType[];
@@ -369,6 +397,17 @@ export class UpdateItemDto implements UpdateItemRequest {
   @ValidateIf(present)
   @IsProviderIds()
   providerIds?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { nullable: true, type: 'object', properties: { candidate: { type: 'string' } } },
+    example: { poster: { candidate: '0123456789abcdef' }, backdrop: null },
+    description:
+      'Artwork by kind: {"candidate": id} chooses a picture from GET items/:id/artwork-candidates (locking the kind), null removes it; uploads go to PUT items/:id/artwork/:kind',
+  })
+  @ValidateIf(present)
+  @IsArtworkChoices()
+  artwork?: UpdateItemRequest['artwork'];
 
   @ApiPropertyOptional({ type: [String], description: 'Locks to lift so scans and scrapers may change these fields again' })
   @ValidateIf(present)
