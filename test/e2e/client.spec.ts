@@ -62,6 +62,17 @@ interface FocusGlobals {
   getComputedStyle(element: FocusedElement): { outlineStyle: string; outlineWidth: string; boxShadow: string };
 }
 
+/** A table's scrolling box, as the phone-width check reads it in the page. */
+interface StackedTableWrap {
+  scrollWidth: number;
+  clientWidth: number;
+  querySelectorAll(selector: string): Iterable<unknown>;
+}
+
+interface PseudoStyleGlobals {
+  getComputedStyle(element: unknown, pseudo: string): { content: string };
+}
+
 /** The focused element, and whether it shows a focus indicator (an outline or a box shadow). */
 async function focused(
   page: Page,
@@ -739,6 +750,21 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
       await page.getByRole('cell', { name: 'Living-room TV', exact: true }).waitFor();
       await page.getByRole('button', { name: 'Revoke key Living-room TV', exact: true }).waitFor();
       expect(await sidewaysOverflow(page)).toBe(0);
+      // Its tables reflow into labelled cards rather than scrolling sideways inside their box.
+      const tables = await page.locator('.table-wrap').evaluateAll((wraps) =>
+        (wraps as unknown as StackedTableWrap[]).map((wrap) => ({
+          sideways: wrap.scrollWidth - wrap.clientWidth,
+          labels: [...wrap.querySelectorAll('tbody tr:first-child td[data-label]')].map(
+            (cell) => (globalThis as unknown as PseudoStyleGlobals).getComputedStyle(cell, '::before').content,
+          ),
+        })),
+      );
+      // Each value is labelled on screen; the label is not read out (empty alternative text after the slash).
+      const label = (text: string) => `"${text}" / ""`;
+      expect(tables).toEqual([
+        { sideways: 0, labels: ['Device', 'Address', 'Last used', 'Signed in'].map(label) },
+        { sideways: 0, labels: ['Name', 'Key', 'Scopes', 'Last used'].map(label) },
+      ]);
       await screenshot(page, '21-phone-account');
     } finally {
       await page.setViewportSize({ width: 1280, height: 860 });
