@@ -53,6 +53,8 @@ describe('HLS of a film in parts', () => {
   let worker: INestApplicationContext;
   let user: TestAccount;
   let film: Catalogued;
+  /** One film in two versions (1080p and 720p names), which are not parts. */
+  let versions: Catalogued;
 
   beforeAll(async () => {
     const config = testConfig();
@@ -64,6 +66,10 @@ describe('HLS of a film in parts', () => {
     await part(join(media, 'Film (2001) - cd1.mkv'), 'red', 6);
     await part(join(media, 'Film (2001) - cd2.mkv'), 'blue', 6);
     film = await catalogue(api, [join(media, 'Film (2001) - cd1.mkv'), join(media, 'Film (2001) - cd2.mkv')], 'Film');
+    const other = mkdtempSync(join(tmpdir(), 'marquee-hls-versions-'));
+    await part(join(other, 'Versions (2001) - 1080p.mkv'), 'red', 6);
+    await part(join(other, 'Versions (2001) - 720p.mkv'), 'blue', 4);
+    versions = await catalogue(api, [join(other, 'Versions (2001) - 1080p.mkv'), join(other, 'Versions (2001) - 720p.mkv')], 'Versions');
   }, 60_000);
 
   afterAll(async () => {
@@ -98,6 +104,20 @@ describe('HLS of a film in parts', () => {
     expect(second.decision.method).toBe('direct');
     expect(second.durationMs).toBeLessThan(6_200);
     expect(second.directUrl).toMatch(/[?&]part=2(&|$)/);
+  });
+
+  it('versions of a film are not parts: one of them plays, alone', async () => {
+    const playlist = HLS.parse(
+      (await raw(api, 'GET', `/api/v1/stream/${versions.itemId}/hls/240p/index.m3u8`, bearer(user))).body.toString(),
+    ) as Media;
+    const total = playlist.segments.reduce((sum, segment) => sum + segment.duration, 0);
+    expect(total).toBeGreaterThan(5.9);
+    expect(total).toBeLessThan(6.2);
+    const info = JSON.parse(
+      (await raw(api, 'GET', `/api/v1/items/${versions.itemId}/playback?containers=mkv`, bearer(user))).body.toString(),
+    );
+    expect(info.decision.method).toBe('direct');
+    expect(info.durationMs).toBeLessThan(6_200);
   });
 
   it('the playlist lasts as long as both parts together', async () => {

@@ -3,6 +3,7 @@ import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { MediaStreamType } from '@marquee/contracts';
 import { DataSource } from 'typeorm';
+import { filmParts } from '../parts/film-parts.js';
 import type { FileCategory } from './content-types.js';
 
 /** The file a direct-play request streams: always a row of media_files, never a path from the request. */
@@ -11,8 +12,11 @@ export interface PlayableFile {
   fileId: string;
   /** 1-based, in path order among the item's files. */
   part: number;
+  /** The item's files (parts, or versions of one film), as `part` numbers them. */
   parts: number;
-  /** Every part together (null when one is not probed yet). */
+  /** How many files play when the film is played whole: its numbered parts (cd1, cd2…), else 1. */
+  filmParts: number;
+  /** The duration of those files together (null when one is not probed yet). */
   totalDurationMs: number | null;
   path: string;
   category: FileCategory;
@@ -98,6 +102,10 @@ export class PlayableFiles {
     const files = rows.filter((row) => row.id !== null);
     if (files.length === 0) throw new NotFoundException(`Item ${itemId} has no file to play (it holds other items)`);
     const row = files[part - 1];
+    const present = files.filter((file) => !file.missingSince && !file.archiveEntry && file.category === 'video') as (FileRow & {
+      path: string;
+    })[];
+    const whole = present.length > 1 ? filmParts(present, folders) : [row];
     if (!row) throw new NotFoundException(`Item ${itemId} has ${files.length} part(s); there is no part ${part}`);
     if (row.missingSince) {
       throw new NotFoundException(`The file of item ${itemId} (part ${part}) is missing on disk since ${row.missingSince.toISOString()}`);
@@ -114,7 +122,8 @@ export class PlayableFiles {
       fileId: row.id!,
       part,
       parts: files.length,
-      totalDurationMs: files.every((file) => file.durationMs !== null) ? files.reduce((sum, file) => sum + file.durationMs!, 0) : null,
+      filmParts: whole.length,
+      totalDurationMs: whole.every((file) => file.durationMs !== null) ? whole.reduce((sum, file) => sum + file.durationMs!, 0) : null,
       path: row.path!,
       category: row.category!,
       container: row.container,

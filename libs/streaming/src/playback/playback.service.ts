@@ -35,8 +35,11 @@ export class PlaybackService {
     const file = await this.files.resolve(itemId, query.part);
     const streams = await this.files.streams(file.fileId);
     const audio = this.chosenAudio(itemId, streams, query.audioStreamIndex);
-    const whole = query.part === undefined && file.parts > 1 && file.category === 'video';
-    const decision = decidePlayback({ ...this.profile(file, streams, audio), parts: whole ? file.parts : 1 }, resolveCapabilities(query));
+    const whole = query.part === undefined && file.filmParts > 1;
+    const decision = decidePlayback(
+      { ...this.profile(file, streams, audio), parts: whole ? file.filmParts : 1 },
+      resolveCapabilities(query),
+    );
 
     const token = this.streamTokens.sign(userId, itemId, PLAYBACK_TOKEN_TTL_SECONDS, now);
     const signed = (path: string, extra: Record<string, string | number | undefined> = {}) => {

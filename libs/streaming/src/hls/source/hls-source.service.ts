@@ -1,10 +1,12 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { HlsRendition } from '@marquee/contracts';
+import { Library } from '@marquee/library/entities/library.entity.js';
 import { MediaFile } from '@marquee/library/entities/media-file.entity.js';
 import { MediaItem } from '@marquee/library/entities/media-item.entity.js';
 import { MediaStream } from '@marquee/library/entities/media-stream.entity.js';
 import { DataSource } from 'typeorm';
+import { filmParts } from '../../parts/film-parts.js';
 import { type Rendition, renditionLadder } from '../planning/ladder.js';
 import { type SegmentPlan, segmentPlan } from '../planning/segment-plan.js';
 import { variantKey } from '../storage/hls-paths.js';
@@ -18,7 +20,7 @@ export interface HlsSource {
   item: Pick<MediaItem, 'id' | 'title' | 'libraryId'>;
   /** The first part: its streams are the ones played, its id names the transcodes and the cache. */
   file: SourceFile;
-  /** Every part in playing order, each probed: a film in several parts (cd1, cd2…) plays as one; most items have one. */
+  /** Every part in playing order, each probed: a film in numbered parts (cd1, cd2…) plays as one; most items have one. */
   parts: SourceFile[];
   video: MediaStream | null;
   audio: MediaStream[];
@@ -62,10 +64,16 @@ export class HlsSourceService {
       .orderBy(`CASE WHEN f.category = 'video' THEN 0 ELSE 1 END`)
       .addOrderBy('f.path')
       .getMany();
-    const file = files[0];
-    if (!file) throw new NotFoundException('This item has no video or audio file to stream');
-    // A film in parts: every video file of the item, in path order (as direct play numbers them).
-    const parts = file.category === 'video' ? files.filter((part) => part.category === 'video') : [file];
+    if (files.length === 0) throw new NotFoundException('This item has no video or audio file to stream');
+    // A film in parts (cd1, cd2…) plays them all in order; of several versions, the first.
+    const parts =
+      files[0].category === 'video'
+        ? filmParts(
+            files.filter((part) => part.category === 'video'),
+            (await this.dataSource.getRepository(Library).findOneBy({ id: files[0].libraryId }))?.folders ?? [],
+          )
+        : [files[0]];
+    const file = parts[0];
     const unprobed = parts.findIndex((part) => !part.durationMs);
     if (unprobed !== -1)
       throw new ConflictException(
