@@ -65,7 +65,7 @@ interface PageGlobals {
   document: { querySelector(selector: string): unknown };
 }
 
-const describeWithChromium = chromiumAvailable ? describe : describe.skip;
+const describeWithChromium = chromiumAvailable ? describe : describe.skip; // skipped without Debian's chromium; reported below
 if (!chromiumAvailable) {
   process.stdout.write(`\n[client flows e2e] skipped: no Chromium at ${CHROMIUM_PATH} (install Debian's chromium package)\n`);
 }

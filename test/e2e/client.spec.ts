@@ -122,7 +122,7 @@ function expectOnlyRefusals(problems: string[], base: string, expected: string[]
   );
 }
 
-const describeWithChromium = chromiumAvailable ? describe : describe.skip;
+const describeWithChromium = chromiumAvailable ? describe : describe.skip; // skipped without Debian's chromium; reported below
 if (!chromiumAvailable) {
   // Said once, where a reader of the run sees it: the suite is skipped, not passed.
   process.stdout.write(`\n[client e2e] skipped: no Chromium at ${CHROMIUM_PATH} (install Debian's chromium package)\n`);

@@ -148,6 +148,7 @@ describe('npm start with nothing configured (embedded PostgreSQL, PostgreSQL que
   });
 });
 
+// Skipped unless REDIS_URL and DATABASE_URL point at real servers; reported below.
 const externalServers = process.env.TEST_REDIS_URL && process.env.TEST_DATABASE_SERVER_URL ? describe : describe.skip;
 if (!process.env.TEST_REDIS_URL) test.skip('npm start with DATABASE_URL and REDIS_URL (skipped: REDIS_URL is not set)', () => undefined);
 

@@ -100,7 +100,7 @@ const fromBase64 = (value: string) => Buffer.from(value, 'base64').toString('utf
 // CI installs bubblewrap: there the sandbox tests must run, never skip.
 const bwrap = await probeBwrap();
 const skipReason = !bwrap.usable && !process.env.CI ? bwrap.reason : undefined;
-const describeSandboxed = skipReason ? describe.skip : describe;
+const describeSandboxed = skipReason ? describe.skip : describe; // skipped only off CI when bwrap is unusable; the title says why
 const sandboxTitle = `in the bubblewrap sandbox${skipReason ? ` (skipped: ${skipReason})` : ''}`;
 
 /** Running (a zombie, killed and waiting for its parent to reap it, is not). */
@@ -259,6 +259,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   });
 
   const python = ['/usr/bin/python3', '/usr/local/bin/python3'].find((path) => existsSync(path));
+  // Skipped where no python3 is installed; the title says so.
   (python ? it : it.skip)(
     `runs a Python script over the same protocol, its fetches through the server${python ? '' : ' (skipped: no python3)'}`,
     async () => {

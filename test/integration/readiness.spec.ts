@@ -101,7 +101,7 @@ describe('readiness follows the database down and back up, without a restart', (
 });
 
 const redisServer = findOnPath('redis-server');
-const describeRedis = redisServer ? describe : describe.skip;
+const describeRedis = redisServer ? describe : describe.skip; // skipped without a redis-server binary; reported below
 if (!redisServer) test.skip('Redis down/up readiness (skipped: no redis-server binary on PATH)', () => undefined);
 
 describeRedis('readiness follows Redis down and back up, without a restart', () => {

@@ -158,6 +158,7 @@ describe('security middleware with the default config', () => {
   });
 
   const clientBuilt = existsSync(join(clientDir(), 'index.html'));
+  // Skipped only when the client is not built (npm test builds it first).
   (clientBuilt ? it : it.skip)(
     `allows the built Angular client's inline event handlers and no inline scripts${clientBuilt ? '' : ' (skipped: the client is not built; npm test builds it)'}`,
     () => {
