@@ -34,6 +34,7 @@ import {
   launchChromium,
   newContext,
   screenshot,
+  signIn as signInThrough,
   watchForErrors,
 } from '../helpers/browser.js';
 import { DialogAnswers } from '../helpers/dialogs.js';
@@ -92,13 +93,7 @@ describeWithChromium(
     const main = () => page.getByRole('navigation', { name: 'Main' });
     const jobFilters = () => page.getByRole('form', { name: 'Filter jobs' });
 
-    async function signIn(username: string, password: string): Promise<void> {
-      await page.goto('/sign-in');
-      await page.getByLabel('Username or email').fill(username);
-      await page.getByLabel('Password').fill(password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
-    }
+    const signIn = (account: { username: string; password: string }) => signInThrough(page, account);
 
     /** Waits until the texts of `locator` are exactly `expected`, in order (and says what it saw if not). */
     async function expectTexts(locator: Locator, expected: string[], what: string): Promise<void> {
@@ -205,7 +200,7 @@ describeWithChromium(
       page.setDefaultTimeout(20_000);
       problems = watchForErrors(page);
       dialogs = new DialogAnswers(page);
-      await signIn(admin.username, admin.password);
+      await signIn(admin);
     }, 360_000);
 
     afterAll(async () => {
@@ -832,7 +827,7 @@ describeWithChromium(
       expect(tablet.status).toBe(200);
       await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL(/\/sign-in/);
-      await signIn(walker.username, walker.password);
+      await signIn(walker);
       await page.goto('/account');
       await page.getByText('(this browser)').waitFor();
 

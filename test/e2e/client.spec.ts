@@ -16,6 +16,7 @@ import {
   launchChromium,
   newContext,
   screenshot,
+  signIn as signInThrough,
   watchForErrors,
 } from '../helpers/browser.js';
 import { makeCorrupt, makeFlac, makeImage, makeVideo } from '../helpers/media-fixtures.js';
@@ -147,13 +148,7 @@ describeWithChromium(`web client in headless Chromium${chromiumAvailable ? '' : 
 
   const http = () => request(api.getHttpServer());
 
-  async function signIn(account: TestAccount): Promise<void> {
-    await page.goto('/sign-in');
-    await page.getByLabel('Username or email').fill(account.username);
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
-  }
+  const signIn = (account: TestAccount) => signInThrough(page, account);
 
   beforeAll(async () => {
     if (!clientBuilt()) throw new Error('The client is not built: run `npm run build:admin` (npm test builds it when stale)');

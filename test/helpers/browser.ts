@@ -60,3 +60,12 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
 export async function newContext(browser: Browser, baseURL: string, viewport = { width: 1280, height: 860 }): Promise<BrowserContext> {
   return browser.newContext({ baseURL, viewport, reducedMotion: 'reduce' });
 }
+
+/** Signs an account in through the sign-in page and waits for the home page. */
+export async function signIn(page: Page, account: { username: string; password: string }): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Username or email').fill(account.username);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
+}

@@ -65,14 +65,13 @@ export class HlsSourceService {
       .addOrderBy('f.path')
       .getMany();
     if (files.length === 0) throw new NotFoundException('This item has no video or audio file to stream');
-    // A film in parts (cd1, cd2…) plays them all in order; of several versions, the first.
+    // A film in parts (cd1, cd2…) plays them all in order; of several versions, the first. Only an item
+    // with several video files needs its library's folders (one more query) to tell which.
+    const videos = files[0].category === 'video' ? files.filter((part) => part.category === 'video') : [files[0]];
     const parts =
-      files[0].category === 'video'
-        ? filmParts(
-            files.filter((part) => part.category === 'video'),
-            (await this.dataSource.getRepository(Library).findOneBy({ id: files[0].libraryId }))?.folders ?? [],
-          )
-        : [files[0]];
+      videos.length > 1
+        ? filmParts(videos, (await this.dataSource.getRepository(Library).findOneBy({ id: files[0].libraryId }))?.folders ?? [])
+        : videos;
     const file = parts[0];
     const unprobed = parts.findIndex((part) => !part.durationMs);
     if (unprobed !== -1)
