@@ -4,7 +4,7 @@
 // client (this process). Both servers get one process: Marquee is one Node process, nginx runs with
 // `master_process off` (one worker), sendfile on, access log off (Marquee's api logs at warn, so no
 // access log either). A bare node:http server of the same file (bench/lib/bare-range-server.mjs) runs
-// too, as the ceiling of a Node process. Run: `npm run bench:stream` (CLIENTS=100 DURATION=5 FILE_MB=64 to change sizes;
+// too, as the ceiling of a Node process. Run: `npm run bench:stream` (CLIENTS=100 DURATION=5 ROUNDS=3 FILE_MB=64 to change sizes;
 // DATABASE_URL to use a server, else an embedded PostgreSQL). Without nginx on PATH the reference is skipped.
 import { Buffer } from 'node:buffer';
 import { execFileSync, spawn } from 'node:child_process';
@@ -24,8 +24,11 @@ const { StreamTokenService } = await import(dist('libs/auth/src/tokens/stream-to
 const CLIENTS = Number(process.env.CLIENTS ?? 100);
 const DURATION_MS = Number(process.env.DURATION ?? 5) * 1000;
 const WARMUP_MS = 1000;
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const FILE_BYTES = Number(process.env.FILE_MB ?? 64) * 1024 * 1024;
 const SCENARIOS = [
+  // What a player's open range (`bytes=N-`) amounts to between two seeks: long reads of the file.
+  { label: '8 MiB ranges', length: 8 * 1024 * 1024 },
   { label: '1 MiB ranges', length: 1024 * 1024 },
   { label: '256 KiB ranges', length: 256 * 1024 },
   { label: '16 KiB ranges', length: 16 * 1024 },
@@ -199,6 +202,7 @@ async function load(server, path, size, length, ms) {
   const started = performance.now();
   const deadline = started + ms;
   const cpuBefore = cpuSeconds(server.pid);
+  const clientCpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       while (performance.now() < deadline) {
@@ -212,6 +216,7 @@ async function load(server, path, size, length, ms) {
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSeconds(server.pid) - cpuBefore;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
@@ -222,6 +227,68 @@ async function load(server, path, size, length, ms) {
     p50: at(0.5),
     p99: at(0.99),
     cpu: cpu / seconds,
+    clientCpu: (clientCpu.user + clientCpu.system) / 1e6 / seconds,
+  };
+}
+
+/** User + system CPU seconds of this process's children that have ended (wrk, once waited for). */
+function endedChildrenCpuSeconds() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+}
+
+function wrkBinary() {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return 'wrk';
+  } catch (error) {
+    // wrk prints its version and exits 1.
+    return error.status === 1 ? 'wrk' : undefined;
+  }
+}
+
+/** The same load from wrk (C, one thread): what the servers can do once the client is not the limit. */
+async function loadWithWrk(server, path, size, length, ms) {
+  const cpuBefore = cpuSeconds(server.pid);
+  const clientCpuBefore = endedChildrenCpuSeconds();
+  const started = performance.now();
+  const output = await new Promise((resolve, reject) => {
+    const child = spawn(
+      'wrk',
+      [
+        '-t1',
+        `-c${CLIENTS}`,
+        `-d${Math.round(ms / 1000)}s`,
+        '--latency',
+        '-s',
+        new URL('./lib/random-ranges.lua', import.meta.url).pathname,
+        `http://127.0.0.1:${server.port}${path}`,
+      ],
+      { env: { ...process.env, FILE_BYTES: String(size), RANGE_LENGTH: String(length) }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let text = '';
+    child.stdout.on('data', (chunk) => (text += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited with ${code}: ${text}`))));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuSeconds(server.pid) - cpuBefore;
+  const clientCpu = endedChildrenCpuSeconds() - clientCpuBefore;
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(output);
+  if (errors || /Socket errors/.test(output)) throw new Error(`wrk saw failed requests:\n${output}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)[1]);
+  const latency = (q) => {
+    const [, value, unit] = new RegExp(`${q}%\\s+([\\d.]+)(us|ms|s)`).exec(output);
+    return Number(value) * { us: 0.001, ms: 1, s: 1000 }[unit];
+  };
+  return {
+    requests: Math.round(rps * (ms / 1000)),
+    mibPerSecond: (rps * length) / 2 ** 20,
+    rps,
+    p50: latency(50),
+    p99: latency(99),
+    cpu: cpu / seconds,
+    clientCpu: clientCpu / seconds,
   };
 }
 
@@ -281,40 +348,65 @@ async function main() {
   else console.log('nginx is not installed (apt-get install -y nginx-light): the nginx reference is skipped.');
 
   console.log(
-    `bench/stream-range: ${FILE_BYTES / 2 ** 20} MiB file (sha256 ${createHash('sha256').update(file).digest('hex').slice(0, 12)}…), ${CLIENTS} keep-alive clients, ${DURATION_MS / 1000} s per run, random ranges`,
+    `bench/stream-range: ${FILE_BYTES / 2 ** 20} MiB file (sha256 ${createHash('sha256').update(file).digest('hex').slice(0, 12)}…), ${CLIENTS} keep-alive clients, ${DURATION_MS / 1000} s per run, ${ROUNDS} rounds, random ranges`,
   );
+  const clients = [{ name: 'node', label: 'the Node client (this process; every response checked)', load }];
+  if (wrkBinary()) clients.push({ name: 'wrk', label: 'wrk (C, one thread; status codes checked)', load: loadWithWrk });
+  else console.log('wrk is not installed (apt-get install -y wrk): the second client is skipped.');
   const results = [];
+  const running = [];
   try {
     for (const server of servers) {
-      const running = await server.start();
-      try {
-        await verify(running, server.path, file);
+      const started = await server.start();
+      running.push({ ...server, running: started });
+      await verify(started, server.path, file);
+    }
+    // Rounds, and within a round the servers one after the other on each scenario: a machine that gets
+    // slower or faster during the run shifts all three alike, and each ratio is taken within its round.
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const client of clients) {
         for (const scenario of SCENARIOS) {
-          await load(running, server.path, FILE_BYTES, scenario.length, WARMUP_MS);
-          results.push({
-            server: server.name,
-            scenario: scenario.label,
-            ...(await load(running, server.path, FILE_BYTES, scenario.length, DURATION_MS)),
-          });
+          for (const server of running) {
+            await client.load(server.running, server.path, FILE_BYTES, scenario.length, WARMUP_MS);
+            const result = await client.load(server.running, server.path, FILE_BYTES, scenario.length, DURATION_MS);
+            results.push({ round, client: client.name, server: server.name, scenario: scenario.label, ...result });
+          }
         }
-      } finally {
-        await running.stop();
       }
+      console.log(`round ${round} of ${ROUNDS} done`);
     }
   } finally {
+    for (const server of running) await server.running.stop();
     await db.drop();
     rmSync(media, { recursive: true, force: true });
   }
 
-  console.log('\n| scenario | server | req/s | MiB/s | p50 ms | p99 ms | server CPU | vs nginx |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const scenario of SCENARIOS) {
-    const reference = results.find((r) => r.server === 'nginx' && r.scenario === scenario.label);
-    for (const r of results.filter((x) => x.scenario === scenario.label)) {
-      const ratio = reference && r.server !== 'nginx' ? `${fmt(r.mibPerSecond / reference.mibPerSecond, 2)}×` : '—';
-      console.log(
-        `| ${scenario.label} | ${r.server} | ${fmt(r.rps)} | ${fmt(r.mibPerSecond)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.cpu * 100)} % | ${ratio} |`,
-      );
+  const median = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
+  for (const client of clients) {
+    console.log(
+      `\nClient: ${client.label}. Medians of ${ROUNDS} rounds; "vs nginx" is the median of the rounds' ratios (MiB/s), with their range.`,
+    );
+    console.log('\n| scenario | server | req/s | MiB/s | p50 ms | p99 ms | server CPU | client CPU | vs nginx |');
+    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const scenario of SCENARIOS) {
+      for (const server of servers) {
+        const runs = results.filter((r) => r.client === client.name && r.scenario === scenario.label && r.server === server.name);
+        const of = (key) => median(runs.map((r) => r[key]));
+        const ratios = runs.flatMap((r) => {
+          const reference = results.find(
+            (x) => x.client === client.name && x.server === 'nginx' && x.scenario === scenario.label && x.round === r.round,
+          );
+          return reference && server.name !== 'nginx' ? [r.mibPerSecond / reference.mibPerSecond] : [];
+        });
+        const ratio = ratios.length ? `${fmt(median(ratios), 2)}× (${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)})` : '—';
+        console.log(
+          `| ${scenario.label} | ${server.name} | ${fmt(of('rps'))} | ${fmt(of('mibPerSecond'))} | ${fmt(of('p50'), 1)} | ${fmt(of('p99'), 1)} | ${fmt(of('cpu') * 100)} % | ${fmt(of('clientCpu') * 100)} % | ${ratio} |`,
+        );
+      }
     }
   }
 }

@@ -17,6 +17,7 @@ export * from './health/readiness.service.js';
 export * from './http/configure-http-app.js';
 export * from './http/problem-details.filter.js';
 export * from './http/problem.js';
+export * from './http/request-lane.js';
 export * from './http/security.js';
 export * from './http/validation.pipe.js';
 export * from './logging/http-logging.middleware.js';

@@ -16,7 +16,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   const logger = app.get(PinoLoggerService);
   app.useLogger(logger);
   applySecurity(app, config);
-  app.use(httpLogging(logger.pino));
+  app.use(httpLogging(logger.accessLog));
   app.disable('x-powered-by');
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [

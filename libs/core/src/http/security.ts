@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -58,6 +59,45 @@ export const CORS_EXPOSED_HEADERS = [
   'X-Audio-Sample-Rate',
 ];
 
+/** The headers helmet sets on every response (the same for every request). */
+export function securityHeaders() {
+  return helmet({
+    // Only the directives above: helmet's defaults add upgrade-insecure-requests, which would
+    // break a server reached over plain http on a LAN.
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    // Cross-origin pages may still read responses through CORS (CORP applies to no-cors loads only).
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    /*
+     * strict-origin-when-cross-origin rather than no-referrer: with no-referrer browsers send
+     * `Origin: null` on the client's own POST/PUT/DELETE requests, which would defeat Origin
+     * checks against CSRF (the refresh cookie). Other sites still see only our origin, never a
+     * path or query (library titles, tokens in stream URLs), and nothing at all over http.
+     */
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    // Sent below, and only over TLS.
+    strictTransportSecurity: false,
+    xContentTypeOptions: true,
+    xFrameOptions: { action: 'deny' },
+  });
+}
+
+/**
+ * The headers securityHeaders() sets, as a list: for a request answered ahead of Express (a request
+ * lane), which must carry the same headers as every other response.
+ */
+export function staticSecurityHeaders(): [name: string, value: string][] {
+  const headers = new Map<string, string>();
+  const recorder = {
+    setHeader: (name: string, value: string) => headers.set(name, value),
+    removeHeader: (name: string) => headers.delete(name),
+  };
+  let called = false;
+  securityHeaders()({} as IncomingMessage, recorder as unknown as ServerResponse, () => (called = true));
+  if (!called) throw new Error('the security headers could not be recorded');
+  return [...headers];
+}
+
 /**
  * Security headers, CORS, proxy trust and cookie parsing. Call before any other middleware so
  * that every response, errors and static files included, carries the headers.
@@ -66,27 +106,7 @@ export function applySecurity(app: NestExpressApplication, config: AppConfig): v
   // req.ip, req.protocol and req.secure believe X-Forwarded-* only from these peers.
   app.set('trust proxy', config.trustedProxies.length > 0 ? [...config.trustedProxies] : false);
 
-  app.use(
-    helmet({
-      // Only the directives above: helmet's defaults add upgrade-insecure-requests, which would
-      // break a server reached over plain http on a LAN.
-      contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
-      crossOriginOpenerPolicy: { policy: 'same-origin' },
-      // Cross-origin pages may still read responses through CORS (CORP applies to no-cors loads only).
-      crossOriginResourcePolicy: { policy: 'same-origin' },
-      /*
-       * strict-origin-when-cross-origin rather than no-referrer: with no-referrer browsers send
-       * `Origin: null` on the client's own POST/PUT/DELETE requests, which would defeat Origin
-       * checks against CSRF (the refresh cookie). Other sites still see only our origin, never a
-       * path or query (library titles, tokens in stream URLs), and nothing at all over http.
-       */
-      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-      // Sent below, and only over TLS.
-      strictTransportSecurity: false,
-      xContentTypeOptions: true,
-      xFrameOptions: { action: 'deny' },
-    }),
-  );
+  app.use(securityHeaders());
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.secure) res.setHeader('Strict-Transport-Security', HSTS);
     next();

@@ -16,8 +16,10 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
   return id;
 }
 
-/** One access-log line per request, and the request id in the context of everything it logs. */
-export function httpLogging(logger: Pino) {
+/** Starts the access log of a request: its id (kept or made, and sent back), and one line when it ends. */
+export type AccessLog = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function accessLog(logger: Pino): AccessLog {
   const log = pinoHttp({
     logger,
     genReqId: requestId,
@@ -28,6 +30,11 @@ export function httpLogging(logger: Pino) {
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   });
+  return (req, res) => log(req, res);
+}
+
+/** One access-log line per request, and the request id in the context of everything it logs. */
+export function httpLogging(log: AccessLog) {
   return (req: Request, res: Response, next: NextFunction) => {
     log(req, res);
     requestContext.run({ requestId: String(req.id) }, next);

@@ -1,6 +1,7 @@
 import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import { pino, type Logger as Pino } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
+import { type AccessLog, accessLog } from './http-logging.middleware.js';
 import { requestContext } from './request-context.js';
 
 const NEST_TO_PINO: Record<NestLogLevel, pino.Level> = {
@@ -38,6 +39,13 @@ export function createPino(config: Pick<AppConfig, 'logLevel'>, processName: str
  */
 export class PinoLoggerService implements LoggerService {
   constructor(readonly pino: Pino) {}
+
+  private access?: AccessLog;
+
+  /** The access log of HTTP requests: one per process, shared by Express and a request lane. */
+  get accessLog(): AccessLog {
+    return (this.access ??= accessLog(this.pino));
+  }
 
   private write(level: NestLogLevel, message: unknown, params: unknown[]): void {
     const target = this.pino[NEST_TO_PINO[level]].bind(this.pino);

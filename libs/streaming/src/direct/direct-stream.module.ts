@@ -1,7 +1,9 @@
-import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { StreamTokenAuthenticator } from '@marquee/auth/tokens/stream-token-authenticator.js';
 import { StreamTokenService } from '@marquee/auth/tokens/stream-token.service.js';
-import { DirectStreamFastPath } from './direct-stream-fast-path.js';
+import { AppConfig, type ExpressLike, installRequestLane, PinoLoggerService } from '@marquee/core';
+import { DirectStreamLane } from './direct-stream-lane.js';
 import { DirectStreamController } from './direct-stream.controller.js';
 import { DirectStreamService } from './direct-stream.service.js';
 import { PlayableFiles } from './playable-files.js';
@@ -10,11 +12,21 @@ import { PlayableFiles } from './playable-files.js';
 @Module({
   controllers: [DirectStreamController],
   // The token services are stateless (they need only AppConfig and the database), so they are provided here.
-  providers: [PlayableFiles, DirectStreamService, StreamTokenService, StreamTokenAuthenticator, DirectStreamFastPath],
+  providers: [PlayableFiles, DirectStreamService, StreamTokenService, StreamTokenAuthenticator, DirectStreamLane],
   exports: [PlayableFiles],
 })
-export class DirectStreamModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(DirectStreamFastPath).forRoutes({ path: 'stream/:itemId', method: RequestMethod.GET });
+export class DirectStreamModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly lane: DirectStreamLane,
+    private readonly config: AppConfig,
+    private readonly logger: PinoLoggerService,
+  ) {}
+
+  /** Signed direct-play URLs are answered ahead of Express (see DirectStreamLane). */
+  onApplicationBootstrap(): void {
+    const adapter = this.adapterHost.httpAdapter;
+    if (!adapter) return;
+    installRequestLane(adapter.getHttpServer(), adapter.getInstance<ExpressLike>(), this.config, this.logger.accessLog, this.lane);
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { HttpException, HttpStatus, InternalServerErrorException, NotFoundException, PreconditionFailedException } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { type BodyPiece, writeBody } from './body-writer.js';
 import {
   type ByteRange,
@@ -52,13 +52,29 @@ export function contentDisposition(fileName: string): string {
   return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
 
+/** What a GET or HEAD of a file gets, decided before a byte is written. */
+export type FileAnswer =
+  /** 200, 206 or 304: the status, every header of the file, and the body (empty for HEAD and 304). */
+  | { kind: 'send'; status: number; headers: Record<string, string>; body: BodyPiece[] }
+  /** 412 or 416: the error for the problem+json answer, and the headers it still carries (validators, Content-Range). */
+  | { kind: 'refuse'; headers: Record<string, string>; error: HttpException };
+
+/** The request as far as a file answer depends on it. */
+export interface FileRequest {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface OpenedFile {
+  handle: FileHandle;
+  stats: BigIntStats;
+}
+
 /**
- * Serves a file for GET or HEAD per RFC 9110: validators and conditional requests (304/412), single
- * and multipart byte ranges (206), 416, If-Range. The file is opened once and every byte comes from
- * that descriptor (stat and reads agree); data flows with backpressure and the descriptor is closed
- * when the response ends or the client goes away.
+ * Opens the file once; its stat and every byte sent come from that descriptor, so they agree. The
+ * caller closes the handle. A file gone since the scan is a 404, any other failure the server's 500.
  */
-export async function sendFile(req: Request, res: Response, file: FileToSend, options: SendOptions = {}): Promise<void> {
+export async function openFile(file: FileToSend): Promise<OpenedFile> {
   let handle: FileHandle;
   try {
     handle = await open(file.path, 'r');
@@ -73,19 +89,31 @@ export async function sendFile(req: Request, res: Response, file: FileToSend, op
   try {
     const stats = await handle.stat({ bigint: true });
     if (!stats.isFile()) throw new NotFoundException(`${file.label} is not a regular file`);
-    await respond(req, res, handle, stats, file, options);
-  } finally {
+    return { handle, stats };
+  } catch (error) {
     await handle.close();
+    throw error;
   }
 }
 
-async function respond(req: Request, res: Response, handle: FileHandle, stats: BigIntStats, file: FileToSend, options: SendOptions) {
+/**
+ * The answer per RFC 9110 to a GET or HEAD of a file of `stats`: validators and conditional requests
+ * (304/412), single and multipart byte ranges (206), 416, If-Range.
+ */
+export function answerFileRequest(
+  req: FileRequest,
+  stats: BigIntStats,
+  file: FileToSend,
+  limits: RangeLimits = DEFAULT_RANGE_LIMITS,
+): FileAnswer {
   const size = Number(stats.size);
   const validators = validatorsOf(stats);
-  res.setHeader('ETag', validators.etag);
-  res.setHeader('Last-Modified', new Date(validators.lastModified).toUTCString());
-  res.setHeader('Cache-Control', 'private, no-cache');
-  res.setHeader('Accept-Ranges', 'bytes');
+  const headers: Record<string, string> = {
+    ETag: validators.etag,
+    'Last-Modified': new Date(validators.lastModified).toUTCString(),
+    'Cache-Control': 'private, no-cache',
+    'Accept-Ranges': 'bytes',
+  };
 
   const outcome = evaluatePreconditions(
     {
@@ -96,61 +124,85 @@ async function respond(req: Request, res: Response, handle: FileHandle, stats: B
     },
     validators,
   );
-  if (outcome === 'precondition-failed') throw new PreconditionFailedException(`${file.label} does not match If-Match/If-Unmodified-Since`);
-  if (outcome === 'not-modified') {
-    res.status(HttpStatus.NOT_MODIFIED).end();
-    return;
+  if (outcome === 'precondition-failed') {
+    return { kind: 'refuse', headers, error: new PreconditionFailedException(`${file.label} does not match If-Match/If-Unmodified-Since`) };
   }
+  if (outcome === 'not-modified') return { kind: 'send', status: HttpStatus.NOT_MODIFIED, headers, body: [] };
 
   // Range applies to GET only (RFC 9110 §14.2); If-Range with a stale validator means the whole file.
   const range = req.method === 'GET' && ifRangeHolds(header(req, 'if-range'), validators) ? header(req, 'range') : undefined;
-  const plan = planRanges(range, size, options.limits ?? DEFAULT_RANGE_LIMITS);
+  const plan = planRanges(range, size, limits);
   if (plan.kind === 'unsatisfiable') {
-    res.setHeader('Content-Range', unsatisfiedContentRange(size));
-    throw new HttpException(
+    headers['Content-Range'] = unsatisfiedContentRange(size);
+    const error = new HttpException(
       `The range ${JSON.stringify(range)} is not satisfiable: ${file.label} is ${size} bytes`,
       HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
     );
+    return { kind: 'refuse', headers, error };
   }
 
-  for (const [name, value] of Object.entries(file.headers ?? {})) res.setHeader(name, value);
-  res.setHeader('Content-Disposition', contentDisposition(file.fileName));
-  res.setHeader('Content-Security-Policy', MEDIA_CSP);
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  Object.assign(headers, file.headers);
+  headers['Content-Disposition'] = contentDisposition(file.fileName);
+  headers['Content-Security-Policy'] = MEDIA_CSP;
+  const bodyless = req.method === 'HEAD';
 
   if (plan.kind === 'full' || plan.ranges.length === 1) {
-    const whole: ByteRange = { start: 0, end: size - 1 };
-    const only = plan.kind === 'full' ? whole : plan.ranges[0];
-    res.status(plan.kind === 'full' ? HttpStatus.OK : HttpStatus.PARTIAL_CONTENT);
-    res.setHeader('Content-Type', file.contentType);
-    if (plan.kind === 'partial') res.setHeader('Content-Range', contentRange(only, size));
-    res.setHeader('Content-Length', String(only.end - only.start + 1));
-    if (req.method === 'HEAD' || only.end < only.start) {
-      res.end();
-      return;
-    }
-    await send(handle, res, [only], chunkSize);
-    return;
+    const only: ByteRange = plan.kind === 'full' ? { start: 0, end: size - 1 } : plan.ranges[0];
+    headers['Content-Type'] = file.contentType;
+    if (plan.kind === 'partial') headers['Content-Range'] = contentRange(only, size);
+    headers['Content-Length'] = String(only.end - only.start + 1);
+    const status = plan.kind === 'full' ? HttpStatus.OK : HttpStatus.PARTIAL_CONTENT;
+    return { kind: 'send', status, headers, body: bodyless || only.end < only.start ? [] : [only] };
   }
 
   const framing = multipartFraming(plan.ranges, size, file.contentType);
-  res.status(HttpStatus.PARTIAL_CONTENT);
-  res.setHeader('Content-Type', framing.contentType);
-  res.setHeader('Content-Length', String(framing.contentLength));
-  await send(handle, res, [...plan.ranges.flatMap((range, index) => [framing.heads[index], range]), framing.trailer], chunkSize);
+  headers['Content-Type'] = framing.contentType;
+  headers['Content-Length'] = String(framing.contentLength);
+  const body = [...plan.ranges.flatMap((range, index) => [framing.heads[index], range]), framing.trailer];
+  return { kind: 'send', status: HttpStatus.PARTIAL_CONTENT, headers, body: bodyless ? [] : body };
 }
 
-function header(req: Request, name: string): string | undefined {
+function header(req: FileRequest, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** The body, then the end of the response; a client gone or a file cut short destroys the response instead. */
-async function send(handle: FileHandle, res: Response, pieces: BodyPiece[], chunkSize: number): Promise<void> {
+/**
+ * Writes a `send` answer: the status and headers, then the body with backpressure, then the end of the
+ * response. A client gone, or a file cut short under us, destroys the response instead (never a body
+ * short of its Content-Length). Resolves once the response is done either way.
+ */
+export async function writeFileAnswer(
+  res: ServerResponse,
+  handle: FileHandle,
+  answer: Extract<FileAnswer, { kind: 'send' }>,
+  chunkSize = DEFAULT_CHUNK_SIZE,
+): Promise<void> {
+  res.statusCode = answer.status;
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
   try {
-    await writeBody(handle, res, pieces, chunkSize);
+    await writeBody(handle, res, answer.body, chunkSize);
     res.end();
   } catch {
     res.destroy();
+  }
+}
+
+/**
+ * Serves a file for GET or HEAD (see answerFileRequest). The descriptor is closed when the response
+ * ends or the client goes away. A refusal, and a file that cannot be opened, throw the HttpException
+ * for the problem+json answer, with the refusal's headers already set.
+ */
+export async function sendFile(req: FileRequest, res: ServerResponse, file: FileToSend, options: SendOptions = {}): Promise<void> {
+  const { handle, stats } = await openFile(file);
+  try {
+    const answer = answerFileRequest(req, stats, file, options.limits);
+    if (answer.kind === 'refuse') {
+      for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+      throw answer.error;
+    }
+    await writeFileAnswer(res, handle, answer, options.chunkSize);
+  } finally {
+    await handle.close();
   }
 }
