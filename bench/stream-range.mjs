@@ -259,6 +259,8 @@ async function loadWithWrk(server, path, size, length, ms) {
         '-t1',
         `-c${CLIENTS}`,
         `-d${Math.round(ms / 1000)}s`,
+        '--timeout',
+        '60s',
         '--latency',
         '-s',
         new URL('./lib/random-ranges.lua', import.meta.url).pathname,

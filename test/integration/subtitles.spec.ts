@@ -95,7 +95,13 @@ describe('subtitles', () => {
   let user: TestAccount;
   let media: string;
   let outside: string;
-  const ids: Record<'alien' | 'matrix' | 'broken' | 'plain', string> = { alien: '', matrix: '', broken: '', plain: '' };
+  const ids: Record<'alien' | 'matrix' | 'broken' | 'plain' | 'parts', string> = {
+    alien: '',
+    matrix: '',
+    broken: '',
+    plain: '',
+    parts: '',
+  };
 
   const http = () => request(api.getHttpServer());
   const vttUrl = (itemId: string, track: string) => `/api/v1/items/${itemId}/subtitles/${track}.vtt`;
@@ -129,6 +135,13 @@ describe('subtitles', () => {
     await makeVideo(join(media, 'The Matrix (1999)', 'The Matrix (1999).mp4'), { seconds: 2, container: 'mp4', subtitles: true });
     await makeVideo(join(media, 'Plain (2001)', 'Plain (2001).mkv'), { seconds: 1, audio: false });
     await makeCorrupt(join(media, 'Broken (2020)', 'Broken (2020).mkv'), 'garbage');
+    // A film in two parts, each with the embedded stream and an English sidecar of its own.
+    const parts = join(media, 'Two Parts (2019)');
+    await makeVideo(join(parts, 'Two Parts (2019) cd1.mkv'), { seconds: 2, subtitles: true });
+    await makeVideo(join(parts, 'Two Parts (2019) cd2.mkv'), { seconds: 3, subtitles: true });
+    writeFileSync(join(parts, 'Two Parts (2019) cd1.en.srt'), '1\n00:00:00,500 --> 00:00:01,000\nIn the first part\n');
+    writeFileSync(join(parts, 'Two Parts (2019) cd2.en.srt'), '1\n00:00:00,250 --> 00:00:01,500\nIn the second part\n');
+    writeFileSync(join(parts, 'Two Parts (2019) cd2.fr.srt'), '1\n00:00:00,000 --> 00:00:01,000\nSeulement ici\n');
 
     db = await createScratchDatabase();
     config = testConfig({ env: { DATABASE_URL: db.url } });
@@ -148,6 +161,7 @@ describe('subtitles', () => {
     ids.matrix = await itemOf('The Matrix (1999).mp4');
     ids.broken = await itemOf('Broken (2020).mkv');
     ids.plain = await itemOf('Plain (2001).mkv');
+    ids.parts = await itemOf('Two Parts (2019) cd1.mkv');
   }, 180_000);
 
   afterAll(async () => {
@@ -329,6 +343,59 @@ describe('subtitles', () => {
         const res = await http().get(vttUrl(ids.alien, track)).set(bearer(user)).expect(200);
         expect(res.text).not.toContain('TOP SECRET');
       }
+    });
+  });
+
+  describe('a film in parts (played as one by HLS)', () => {
+    const firstPartMs = async () =>
+      Number(
+        (await sql.query<{ durationMs: string }>(`SELECT "durationMs" FROM media_files WHERE path LIKE '%Two Parts (2019) cd1.mkv'`))
+          .rows[0].durationMs,
+      );
+
+    it('is one item whose tracks are the first part’s', async () => {
+      expect(await itemOf('Two Parts (2019) cd2.mkv')).toBe(ids.parts);
+      const tracks = await api.get(SubtitleTracksService).list(ids.parts);
+      expect(tracks.map((track) => [track.id, track.external])).toEqual([
+        ['2', false],
+        ['ext-1', true],
+      ]);
+      expect(tracks[1].language).toBe('en');
+    });
+
+    it('an embedded track runs over every part: the second part’s cues follow the first part’s running time', async () => {
+      const res = await http().get(vttUrl(ids.parts, '2')).set(bearer(user)).expect(200);
+      const offset = await firstPartMs();
+      const first = await subtitlePackets(join(media, 'Two Parts (2019)', 'Two Parts (2019) cd1.mkv'), 2);
+      const second = await subtitlePackets(join(media, 'Two Parts (2019)', 'Two Parts (2019) cd2.mkv'), 2);
+      const cues = parseVtt(res.text);
+      expect(cues.map((cue) => cue.text)).toEqual(['Hello', 'World', 'Hello', 'World']);
+      const expected = [...first, ...second.map((packet) => ({ startMs: packet.startMs + offset, endMs: packet.endMs + offset }))];
+      // ffmpeg's concat demuxer and the probe may round the first part's length differently by a millisecond.
+      cues.forEach((cue, index) => {
+        expect(Math.abs(cue.startMs - expected[index].startMs)).toBeLessThanOrEqual(2);
+        expect(Math.abs(cue.endMs - expected[index].endMs)).toBeLessThanOrEqual(2);
+      });
+      expect(cachedFiles(ids.parts)).toEqual(['2.vtt']);
+    });
+
+    it('a sidecar track goes on in the matching sidecar of every later part, shifted by the parts before it', async () => {
+      const offset = await firstPartMs();
+      expect(offset).toBeGreaterThan(1900);
+      const res = await http().get(vttUrl(ids.parts, 'ext-1')).set(bearer(user)).expect(200);
+      expect(parseVtt(res.text)).toEqual([
+        { startMs: 500, endMs: 1000, text: 'In the first part' },
+        { startMs: offset + 250, endMs: offset + 1500, text: 'In the second part' },
+      ]);
+      // A later part's file is part of the track's version.
+      const before = res.headers.etag;
+      writeFileSync(
+        join(media, 'Two Parts (2019)', 'Two Parts (2019) cd2.en.srt'),
+        '1\n00:00:00,250 --> 00:00:01,600\nIn the second part\n',
+      );
+      const after = await http().get(vttUrl(ids.parts, 'ext-1')).set(bearer(user)).expect(200);
+      expect(after.headers.etag).not.toBe(before);
+      expect(parseVtt(after.text)[1]).toEqual({ startMs: offset + 250, endMs: offset + 1600, text: 'In the second part' });
     });
   });
 

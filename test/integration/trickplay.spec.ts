@@ -71,7 +71,7 @@ describe('trickplay', () => {
   let admin: TestAccount;
   let user: TestAccount;
   let media: string;
-  const ids: Record<'film' | 'tall' | 'broken' | 'song', string> = { film: '', tall: '', broken: '', song: '' };
+  const ids: Record<'film' | 'tall' | 'broken' | 'song' | 'parts', string> = { film: '', tall: '', broken: '', song: '', parts: '' };
 
   const http = () => request(api.getHttpServer());
   const trackUrl = (itemId: string) => `/api/v1/items/${itemId}/trickplay.vtt`;
@@ -99,6 +99,15 @@ describe('trickplay', () => {
     await makeVideo(join(media, 'Tall (2001)', 'Tall (2001).mp4'), { seconds: 2, width: 240, height: 320, container: 'mp4', audio: false });
     await makeCorrupt(join(media, 'Broken (2002)', 'Broken (2002).mkv'), 'garbage');
     await makeFlac(join(media, 'Song (2003)', 'Song (2003).flac'), { seconds: 1 });
+    // A film in two parts: moving test pictures, then still colour bars.
+    await makeVideo(join(media, 'Parts (2004)', 'Parts (2004) cd1.mkv'), { seconds: 2, width: 640, height: 360, audio: false });
+    await makeVideo(join(media, 'Parts (2004)', 'Parts (2004) cd2.mkv'), {
+      seconds: 3,
+      width: 640,
+      height: 360,
+      audio: false,
+      source: 'smptebars',
+    });
 
     db = await createScratchDatabase();
     config = testConfig({ env: { DATABASE_URL: db.url } });
@@ -118,6 +127,7 @@ describe('trickplay', () => {
     ids.tall = await itemOf('Tall (2001).mp4');
     ids.broken = await itemOf('Broken (2002).mkv');
     ids.song = await itemOf('Song (2003).flac');
+    ids.parts = await itemOf('Parts (2004) cd1.mkv');
   }, 180_000);
 
   afterAll(async () => {
@@ -219,6 +229,48 @@ describe('trickplay', () => {
     it('answers 304 to a matching If-None-Match', async () => {
       const first = await http().get(trackUrl(ids.film)).set(bearer(user)).expect(200);
       await http().get(trackUrl(ids.film)).set(bearer(user)).set('If-None-Match', first.headers.etag).expect(304);
+    });
+  });
+
+  describe('a film in parts', () => {
+    const partDurations = async () =>
+      (await sql.query<{ d: string }>(`SELECT "durationMs" AS d FROM media_files WHERE "itemId" = $1 ORDER BY path`, [ids.parts])).rows.map(
+        (row) => Number(row.d),
+      );
+
+    it('gets one track over all its parts, on the timeline HLS plays them on', async () => {
+      expect(await itemOf('Parts (2004) cd2.mkv')).toBe(ids.parts);
+      const [first, second] = await partDurations();
+      const whole = first + second;
+      expect(whole).toBeGreaterThanOrEqual(4900);
+      // A job per part; the one that found every part probed made the track (and any other found it made or skipped).
+      const runs = await jobs(ids.parts);
+      expect(runs.length).toBeGreaterThanOrEqual(1);
+      expect(runs.every((run) => run.state === 'completed')).toBe(true);
+      const built = runs.filter((run) => run.result?.intervalMs);
+      expect(built.length).toBeGreaterThanOrEqual(1);
+      for (const run of built)
+        expect(run.result).toEqual(expect.objectContaining({ thumbnails: Math.ceil(whole / 1000), intervalMs: 1000 }));
+      const cues = parseThumbnails((await http().get(trackUrl(ids.parts)).set(bearer(user)).expect(200)).text);
+      expect(cues).toHaveLength(Math.ceil(whole / 1000));
+      expect(cues[cues.length - 1].endMs).toBe(whole);
+    });
+
+    it('its tiles past the first part are the second part’s pictures', async () => {
+      const image = await fetchImage(`/api/v1/items/${ids.parts}/trickplay/0.jpg`, bearer(user)).expect(200);
+      const tiles = await Promise.all(
+        [0, 1, 3, 4].map((n) =>
+          sharp(image.body as Buffer)
+            .extract({ left: n * 320, top: 0, width: 320, height: 180 })
+            .raw()
+            .toBuffer(),
+        ),
+      );
+      const difference = (a: Buffer, b: Buffer) => a.reduce((sum, value, i) => sum + Math.abs(value - b[i]), 0) / a.length;
+      // The test pictures move; the colour bars (at 3 s and 4 s, in the second part) stand still.
+      expect(difference(tiles[0], tiles[1])).toBeGreaterThan(1);
+      expect(difference(tiles[2], tiles[3])).toBeLessThan(1);
+      expect(difference(tiles[1], tiles[2])).toBeGreaterThan(10);
     });
   });
 

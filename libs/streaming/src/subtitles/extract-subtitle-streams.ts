@@ -17,10 +17,13 @@ export interface ExtractOptions {
 
 const PROGRESS_TIME = /time=\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)/;
 
-/** The ffmpeg arguments: one pass over the input, one WebVTT output per stream (`-map 0:<index>`). */
-export function extractSubtitleArgs(input: string, outputs: readonly SubtitleOutput[]): string[] {
+/**
+ * The ffmpeg arguments: one pass over the input, one WebVTT output per stream (`-map 0:<index>`).
+ * `input` is ffmpeg's input options (partsInput: one file, or a film's parts on one timeline).
+ */
+export function extractSubtitleArgs(input: readonly string[], outputs: readonly SubtitleOutput[]): string[] {
   if (outputs.length === 0) throw new Error('no subtitle streams to extract');
-  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-stats', '-y', '-i', `file:${resolve(input)}`];
+  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-stats', '-y', ...input];
   for (const output of outputs) {
     if (!Number.isInteger(output.streamIndex) || output.streamIndex < 0 || output.streamIndex > 99_999)
       throw new Error(`not a stream index: ${output.streamIndex}`);
@@ -32,7 +35,7 @@ export function extractSubtitleArgs(input: string, outputs: readonly SubtitleOut
 /** Converts embedded text subtitle streams to WebVTT files with ffmpeg (killed on timeout or abort). */
 export async function extractSubtitleStreams(
   ffmpeg: string,
-  input: string,
+  input: readonly string[],
   outputs: readonly SubtitleOutput[],
   options: ExtractOptions,
 ): Promise<void> {

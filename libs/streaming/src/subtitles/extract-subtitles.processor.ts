@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Processor } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isTextSubtitleCodec, type MediaFileJobPayload, type QueueName } from '@marquee/contracts';
@@ -8,6 +9,7 @@ import { MediaStream } from '@marquee/library';
 import { FfmpegError } from '@marquee/media';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { PARTS_LIST_FILE, preparePartsInput } from '../parts/concat-list.js';
 import { extractSubtitleStreams, type SubtitleOutput } from './extract-subtitle-streams.js';
 import { SubtitleStore } from './subtitle-store.js';
 import { VideoSources } from './video-source.js';
@@ -23,7 +25,8 @@ export function extractTimeoutMs(durationMs: number | null): number {
 /**
  * `extract-subtitles`: every embedded text subtitle stream of an item's video file not yet in the
  * cache becomes a WebVTT file in one ffmpeg pass (`-map 0:<index> -f webvtt`, indexes from the
- * catalogue). Image-based streams (PGS, DVD) are skipped: they cannot become text.
+ * catalogue). Image-based streams (PGS, DVD) are skipped: they cannot become text. A film in parts
+ * is read through the concat demuxer, so each track runs over all the parts, as HLS plays them.
  */
 @Processor('extract-subtitles', { ...WORKER_OPTIONS, concurrency: QUEUE_POLICIES['extract-subtitles'].concurrency })
 export class ExtractSubtitlesProcessor extends LedgerProcessor {
@@ -40,8 +43,11 @@ export class ExtractSubtitlesProcessor extends LedgerProcessor {
 
   protected async handle(job: Job<MediaFileJobPayload>, ctx: JobContext): Promise<Record<string, unknown>> {
     const source = await this.sources.forJob(job.data);
-    if (!source) return { skipped: 'not the video file its item plays (a later part)' };
-    const { item, file, version } = source;
+    if (!source) return { skipped: 'not the video its item plays (another version of the film)' };
+    const { item, file, parts, durationMs, version } = source;
+    const unprobed = parts.findIndex((part) => !part.durationMs);
+    if (unprobed !== -1 && parts.length > 1)
+      return { skipped: `part ${unprobed + 1} of ${parts.length} is not probed yet; the job of the last part probed extracts the tracks` };
     const streams = await this.dataSource
       .getRepository(MediaStream)
       .find({ where: { fileId: file.id, type: 'subtitle' }, order: { streamIndex: 'ASC' } });
@@ -60,10 +66,15 @@ export class ExtractSubtitlesProcessor extends LedgerProcessor {
     }));
     await ctx.progress(5, `extracting stream${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
     const ffmpeg = resolveBinary('ffmpeg', this.config.ffmpegPath).path;
-    const durationS = (file.durationMs ?? 0) / 1000;
+    const durationS = (durationMs ?? 0) / 1000;
+    const listFolder = this.store.versionDir(item.id, version);
     try {
-      await extractSubtitleStreams(ffmpeg, file.path, outputs, {
-        timeoutMs: extractTimeoutMs(file.durationMs),
+      const input = await preparePartsInput(
+        parts.map((part) => ({ path: part.path, durationMs: part.durationMs ?? 0 })),
+        listFolder,
+      );
+      await extractSubtitleStreams(ffmpeg, input, outputs, {
+        timeoutMs: extractTimeoutMs(durationMs),
         signal: ctx.signal,
         onProgress: (seconds) => {
           if (durationS > 0)
@@ -83,8 +94,10 @@ export class ExtractSubtitlesProcessor extends LedgerProcessor {
         // A file ffmpeg cannot read will not read better on a retry.
         throw new UnrecoverableError(`Could not extract subtitles from ${file.path}: ${error.message}`);
       throw error;
+    } finally {
+      await this.store.discard([join(listFolder, PARTS_LIST_FILE)]);
     }
     await this.store.removeOtherVersions(item.id, version);
-    return { extracted: missing, skippedImageStreams: images };
+    return { extracted: missing, skippedImageStreams: images, ...(parts.length > 1 ? { parts: parts.length } : {}) };
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   BadRequestException,
+  ConflictException,
   Injectable,
   InternalServerErrorException,
   Logger,
@@ -13,12 +14,14 @@ import { isTextSubtitleCodec, type MediaFileJobPayload } from '@marquee/contract
 import { JOB_PRIORITY, JobLedger, QueueService } from '@marquee/jobs';
 import type { MediaStream } from '@marquee/library';
 import { DataSource } from 'typeorm';
-import { findSidecarSubtitles, MAX_SIDECAR_BYTES, readSidecar } from './sidecar-discovery.js';
-import { sidecarToVtt } from './sidecar-to-vtt.js';
+import { continuingSidecar } from './part-sidecars.js';
+import { findSidecarSubtitles, MAX_SIDECAR_BYTES, readSidecar, type SidecarContent, type SidecarSubtitle } from './sidecar-discovery.js';
+import { sidecarCues, sidecarToVtt } from './sidecar-to-vtt.js';
 import { SubtitleStore } from './subtitle-store.js';
 import { SubtitleTracksService } from './subtitle-tracks.service.js';
 import { parseTrackId } from './track-id.js';
 import { type VideoSource, VideoSources } from './video-source.js';
+import { type Cue, serializeVtt } from './webvtt.js';
 
 export interface WebVttDocument {
   body: string;
@@ -86,15 +89,39 @@ export class SubtitleDeliveryService {
     const sidecars = await findSidecarSubtitles(source.file.path, source.library.folders);
     const sidecar = sidecars.find((candidate) => candidate.id === trackId);
     if (!sidecar) throw new NotFoundException(`Item ${source.item.id} has no subtitle file ${trackId} (it has ${sidecars.length})`);
-    const content = await readSidecar(sidecar);
-    if (content === 'too-large')
-      throw new PayloadTooLargeException(`The subtitle file ${sidecar.fileName} is larger than ${MAX_SIDECAR_BYTES / 1024 / 1024} MiB`);
-    if (content === 'unreadable') throw new NotFoundException(`The subtitle file ${sidecar.fileName} cannot be read`);
-    const etag = createHash('sha256')
-      .update(`${CONVERTER_VERSION}:${sidecar.path}:${content.size}:${content.mtimeMs}`)
-      .digest('hex')
-      .slice(0, 20);
-    return { body: sidecarToVtt(sidecar.format, content.data), etag: `"${etag}"` };
+    if (source.parts.length > 1) return this.partsSidecar(source, sidecar, sidecars);
+    const content = await readSidecarOrRefuse(sidecar);
+    return { body: sidecarToVtt(sidecar.format, content.data), etag: sidecarEtag([sidecarVersion(sidecar, content)]) };
+  }
+
+  /**
+   * A film in parts plays as one (HLS): its sidecar track is the first part's file followed by the
+   * matching file of every later part (see continuingSidecar), each shifted by the running time of the
+   * parts before it. A part without a matching file leaves a gap.
+   */
+  private async partsSidecar(source: VideoSource, first: SidecarSubtitle, firstSidecars: SidecarSubtitle[]): Promise<WebVttDocument> {
+    const unprobed = source.parts.findIndex((part) => !part.durationMs);
+    if (unprobed !== -1)
+      throw new ConflictException(
+        `Part ${unprobed + 1} of item ${source.item.id} has not been probed yet; try again once its probe job has finished`,
+      );
+    const cues: Cue[] = [];
+    const versions: string[] = [];
+    let offsetMs = 0;
+    for (const [index, part] of source.parts.entries()) {
+      const sidecar =
+        index === 0 ? first : continuingSidecar(first, firstSidecars, await findSidecarSubtitles(part.path, source.library.folders));
+      if (sidecar) {
+        const content = await readSidecarOrRefuse(sidecar);
+        const shift = offsetMs;
+        cues.push(
+          ...sidecarCues(sidecar.format, content.data).map((cue) => ({ ...cue, startMs: cue.startMs + shift, endMs: cue.endMs + shift })),
+        );
+        versions.push(sidecarVersion(sidecar, content));
+      } else versions.push(`part ${index + 1}: none`);
+      offsetMs += part.durationMs!;
+    }
+    return { body: serializeVtt(cues), etag: sidecarEtag(versions) };
   }
 
   private async embedded(source: VideoSource, streamIndex: number): Promise<WebVttDocument> {
@@ -103,6 +130,11 @@ export class SubtitleDeliveryService {
     const stream = streams.find((candidate) => candidate.streamIndex === streamIndex);
     if (!stream) throw new NotFoundException(`Item ${item.id} has no subtitle stream ${streamIndex}`);
     if (!isTextSubtitleCodec(stream.codec)) throw new NotFoundException(imageStreamDetail(stream));
+    const unprobed = source.parts.findIndex((part) => !part.durationMs);
+    if (source.parts.length > 1 && unprobed !== -1)
+      throw new ConflictException(
+        `Part ${unprobed + 1} of item ${item.id} has not been probed yet; try again once its probe job has finished`,
+      );
     const etag = `"${version}-${streamIndex}"`;
     const cached = await this.store.read(item.id, version, streamIndex);
     if (cached !== undefined) return { body: cached, etag };
@@ -170,6 +202,25 @@ export class SubtitleDeliveryService {
       this.logger.debug(`could not raise the priority of job ${jobId}: ${(error as Error).message}`);
     }
   }
+}
+
+async function readSidecarOrRefuse(sidecar: SidecarSubtitle): Promise<Exclude<SidecarContent, string>> {
+  const content = await readSidecar(sidecar);
+  if (content === 'too-large')
+    throw new PayloadTooLargeException(`The subtitle file ${sidecar.fileName} is larger than ${MAX_SIDECAR_BYTES / 1024 / 1024} MiB`);
+  if (content === 'unreadable') throw new NotFoundException(`The subtitle file ${sidecar.fileName} cannot be read`);
+  return content;
+}
+
+const sidecarVersion = (sidecar: SidecarSubtitle, content: { size: number; mtimeMs: number }) =>
+  `${sidecar.path}:${content.size}:${content.mtimeMs}`;
+
+/** Changes with the converters and with every file the track is made of. */
+function sidecarEtag(versions: string[]): string {
+  return `"${createHash('sha256')
+    .update(`${CONVERTER_VERSION}:${versions.join('|')}`)
+    .digest('hex')
+    .slice(0, 20)}"`;
 }
 
 function imageStreamDetail(stream: MediaStream): string {

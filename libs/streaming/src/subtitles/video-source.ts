@@ -6,28 +6,35 @@ import { Library, MediaFile, MediaItem } from '@marquee/library';
 import { isInside } from '@marquee/library/libraries/folder-policy.js';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource, IsNull } from 'typeorm';
+import { filmParts } from '../parts/film-parts.js';
 
-/** The video file an item plays, with what the caches of derived files (subtitles, sprites) are keyed on. */
+/** The video an item plays, with what the caches of derived files (subtitles, sprites) are keyed on. */
 export interface VideoSource {
   item: MediaItem;
+  /** The first part (most items have one): its streams are the ones listed, its id keys the jobs. */
   file: MediaFile;
+  /** Every part in playing order: a film in numbered parts (cd1, cd2…) plays as one, as HLS plays it. */
+  parts: MediaFile[];
+  /** Of all the parts together; null while one of them is not probed. */
+  durationMs: number | null;
   library: Library;
-  /** Changes when the file does (size, mtime): derived files of an older version are stale. */
+  /** Changes when any part does (size, mtime): derived files of an older version are stale. */
   version: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function sourceVersion(file: Pick<MediaFile, 'id' | 'size' | 'mtime'>): string {
+/** A film in one file keeps the version it always had; a film in parts hashes every part, in order. */
+export function sourceVersion(parts: readonly Pick<MediaFile, 'id' | 'size' | 'mtime'>[]): string {
   return createHash('sha256')
-    .update(`${file.id}:${file.size}:${new Date(file.mtime).getTime()}`)
+    .update(parts.map((file) => `${file.id}:${file.size}:${new Date(file.mtime).getTime()}`).join('|'))
     .digest('hex')
     .slice(0, 16);
 }
 
 /**
- * Finds the video file behind an item — its first present video file by path (a film in parts
- * shows the first part) — from the catalogue only, with its path confirmed inside its library.
+ * Finds the video behind an item from the catalogue only: its present video files that are parts of
+ * one film, in order (see filmParts), else the first by path; every path confirmed inside its library.
  */
 @Injectable()
 export class VideoSources {
@@ -38,17 +45,25 @@ export class VideoSources {
     if (!UUID.test(itemId)) throw new NotFoundException(`Item ${String(itemId).slice(0, 64)} not found`);
     const item = await this.dataSource.getRepository(MediaItem).findOneBy({ id: itemId });
     if (!item) throw new NotFoundException(`Item ${itemId} not found`);
-    const file = await this.dataSource.getRepository(MediaFile).findOne({
-      where: { itemId, category: 'video', missingSince: IsNull() },
+    const files = await this.dataSource.getRepository(MediaFile).find({
+      where: { itemId, category: 'video', missingSince: IsNull(), archiveEntry: '' },
       order: { path: 'ASC' },
     });
-    if (!file) return undefined;
-    return this.withLibrary(item, file);
+    if (files.length === 0) return undefined;
+    const library = await this.dataSource.getRepository(Library).findOneBy({ id: files[0].libraryId });
+    if (!library) return undefined;
+    const parts = filmParts(files, library.folders);
+    if (!parts.every((part) => library.folders.some((folder) => isInside(folder, part.path)))) return undefined;
+    const durations = parts.map((part) => part.durationMs);
+    const durationMs = durations.every((ms) => ms && ms > 0) ? durations.reduce<number>((sum, ms) => sum + ms!, 0) : null;
+    return { item, file: parts[0], parts, durationMs, library, version: sourceVersion(parts) };
   }
 
   /**
-   * The source of a per-file job. Fails for good on a bad payload, a file gone from the catalogue or
-   * outside its library; undefined when the file is not its item's video source (a second part).
+   * The source of a per-file job: the whole video the file is a part of (the job of any part makes
+   * what covers them all, so the last part probed finds them all probed). Fails for good on a bad
+   * payload, a file gone from the catalogue or outside its library; undefined when the file is not
+   * played (another version of the film).
    */
   async forJob(payload: MediaFileJobPayload | undefined): Promise<VideoSource | undefined> {
     if (typeof payload?.fileId !== 'string' || !UUID.test(payload.fileId))
@@ -62,12 +77,6 @@ export class VideoSources {
       throw error;
     });
     if (!source) throw new UnrecoverableError(`${file.path} is outside the folders of its library`);
-    return source.file.id === file.id ? source : undefined;
-  }
-
-  private async withLibrary(item: MediaItem, file: MediaFile): Promise<VideoSource | undefined> {
-    const library = await this.dataSource.getRepository(Library).findOneBy({ id: file.libraryId });
-    if (!library || !library.folders.some((folder) => isInside(folder, file.path))) return undefined;
-    return { item, file, library, version: sourceVersion(file) };
+    return source.parts.some((part) => part.id === file.id) ? source : undefined;
   }
 }

@@ -18,8 +18,17 @@ const FRAME_NAME = /^(\d{5})\.jpg$/;
 const FRAME_COUNT = /frame=\s*(\d+)/;
 const SHEET_QUALITY = 70;
 
-/** ffmpeg arguments: one frame per interval, made square-pixelled and scaled to the tile width, as numbered JPEGs. */
-export function frameArgs(input: string, outDir: string, plan: TrickplayPlan, tileWidth: number, picture?: PictureTreatment): string[] {
+/**
+ * ffmpeg arguments: one frame per interval, made square-pixelled and scaled to the tile width, as
+ * numbered JPEGs. `input` is ffmpeg's input options (partsInput: one file, or a film's parts).
+ */
+export function frameArgs(
+  input: readonly string[],
+  outDir: string,
+  plan: TrickplayPlan,
+  tileWidth: number,
+  picture?: PictureTreatment,
+): string[] {
   if (!Number.isInteger(plan.intervalMs) || plan.intervalMs < 1) throw new Error(`not an interval: ${plan.intervalMs}`);
   if (!Number.isInteger(plan.frameCount) || plan.frameCount < 1) throw new Error(`not a frame count: ${plan.frameCount}`);
   if (!Number.isInteger(tileWidth) || tileWidth < 16 || tileWidth > 1920) throw new Error(`not a tile width: ${tileWidth}`);
@@ -37,8 +46,7 @@ export function frameArgs(input: string, outDir: string, plan: TrickplayPlan, ti
     'error',
     '-stats',
     '-y',
-    '-i',
-    `file:${resolve(input)}`,
+    ...input,
     '-map',
     '0:v:0',
     '-an',
@@ -63,7 +71,7 @@ export function frameArgs(input: string, outDir: string, plan: TrickplayPlan, ti
 /** Extracts the thumbnails into `outDir` and returns their paths in order. */
 export async function extractFrames(
   ffmpeg: string,
-  input: string,
+  input: readonly string[],
   outDir: string,
   plan: TrickplayPlan,
   options: FrameOptions,

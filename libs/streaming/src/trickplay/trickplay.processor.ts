@@ -9,6 +9,7 @@ import { type JobContext, LedgerProcessor, QUEUE_POLICIES, WORKER_OPTIONS } from
 import { FfmpegError } from '@marquee/media';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { preparePartsInput } from '../parts/concat-list.js';
 import { VideoSources } from '../subtitles/video-source.js';
 import { extractFrames, tileSprites } from './render-trickplay.js';
 import { type TrickplayManifest, trickplayVtt } from './trickplay-manifest.js';
@@ -25,7 +26,8 @@ export function trickplayTimeoutMs(durationMs: number): number {
 
 /**
  * `trickplay`: thumbnails of an item's video every few seconds (ffmpeg, 320 px wide), tiled into
- * 10 × 10 sprite sheets (sharp), with a WebVTT thumbnails track; kept per version of the file.
+ * 10 × 10 sprite sheets (sharp), with a WebVTT thumbnails track; kept per version of the file. A film
+ * in parts gets one track over all its parts, on the timeline HLS plays them on.
  */
 @Processor('trickplay', { ...WORKER_OPTIONS, concurrency: QUEUE_POLICIES.trickplay.concurrency })
 export class TrickplayProcessor extends LedgerProcessor {
@@ -42,14 +44,16 @@ export class TrickplayProcessor extends LedgerProcessor {
 
   protected async handle(job: Job<MediaFileJobPayload>, ctx: JobContext): Promise<Record<string, unknown>> {
     const source = await this.sources.forJob(job.data);
-    if (!source) return { skipped: 'not the video file its item plays (a later part)' };
-    const { item, file, version } = source;
+    if (!source) return { skipped: 'not the video its item plays (another version of the film)' };
+    const { item, file, parts, durationMs, version } = source;
     const existing = await this.store.manifest(item.id, version);
     if (existing) return { cached: true, thumbnails: existing.thumbnailCount, sheets: existing.sheets.length };
-    if (!file.durationMs || file.durationMs <= 0)
-      throw new UnrecoverableError(`${file.path} has no known duration: it must be probed first`);
+    const unprobed = parts.findIndex((part) => !part.durationMs || part.durationMs <= 0);
+    if (unprobed !== -1 && parts.length > 1)
+      return { skipped: `part ${unprobed + 1} of ${parts.length} is not probed yet; the job of the last part probed makes the track` };
+    if (unprobed !== -1 || !durationMs) throw new UnrecoverableError(`${file.path} has no known duration: it must be probed first`);
 
-    const plan = planTrickplay(file.durationMs);
+    const plan = planTrickplay(durationMs);
     const build = await this.store.startBuild(item.id);
     const framesDir = join(build, 'frames');
     await mkdir(framesDir);
@@ -58,10 +62,14 @@ export class TrickplayProcessor extends LedgerProcessor {
       const ffmpeg = resolveBinary('ffmpeg', this.config.ffmpegPath).path;
       let frames: string[];
       try {
-        frames = await extractFrames(ffmpeg, file.path, framesDir, plan, {
+        const input = await preparePartsInput(
+          parts.map((part) => ({ path: part.path, durationMs: part.durationMs! })),
+          build,
+        );
+        frames = await extractFrames(ffmpeg, input, framesDir, plan, {
           tileWidth: TILE_WIDTH,
           picture: await pictureTreatmentOf(this.dataSource, file.id),
-          timeoutMs: trickplayTimeoutMs(file.durationMs),
+          timeoutMs: trickplayTimeoutMs(durationMs),
           signal: ctx.signal,
           onFrames: (count) =>
             ctx
@@ -84,7 +92,7 @@ export class TrickplayProcessor extends LedgerProcessor {
       const manifest: TrickplayManifest = {
         format: 1,
         sourceVersion: version,
-        durationMs: file.durationMs,
+        durationMs,
         intervalMs: plan.intervalMs,
         tileWidth: TILE_WIDTH,
         tileHeight,

@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { DEINTERLACE_FILTER, toneMapFilters } from '@marquee/media';
+import { concatList, PARTS_LIST_FILE, partsInput } from '../../parts/concat-list.js';
 import { MAX_RUN_SEGMENTS, TIMESTAMP_BASE_SECONDS } from '../hls.constants.js';
 import { levelOption } from './codecs.js';
 import { AUDIO_KBPS, AUDIO_SAMPLE_RATE, type Rendition, type VideoRendition } from './ladder.js';
 import type { SegmentPlan } from './segment-plan.js';
 
 export const SEGMENT_LIST_FILE = 'segments.csv';
-/** A film in parts is read through ffmpeg's concat demuxer from this list, written in the work folder. */
-export const PARTS_LIST_FILE = 'parts.ffconcat';
 const X264_PRESET = 'veryfast';
 const X264_CRF = 23;
 
@@ -99,8 +98,7 @@ export function transcodeCommand(run: TranscodeRun): TranscodeCommand {
   if (startMs > 0) args.push('-ss', seconds(startMs));
   // `file:` keeps ffmpeg from reading a protocol or an option out of the path.
   const partsList = run.sources.length > 1 ? concatList(run.sources) : undefined;
-  if (partsList) args.push('-f', 'concat', '-safe', '0', '-i', `file:${join(run.workDir, PARTS_LIST_FILE)}`);
-  else args.push('-i', `file:${run.sources[0].path}`);
+  args.push(...partsInput(run.sources, join(run.workDir, PARTS_LIST_FILE)));
   if (video) args.push('-map', `0:${run.videoStreamIndex}`);
   if (audio) args.push('-map', `0:${run.audioStreamIndex}`);
   args.push('-map_metadata', '-1', '-map_chapters', '-1', '-sn', '-dn');
@@ -153,20 +151,6 @@ export function transcodeCommand(run: TranscodeRun): TranscodeCommand {
     join(run.workDir.replaceAll('%', '%%'), '%d.ts'),
   );
   return { args, lastSegment, seconds: (endMs - startMs) / 1000, ...(partsList ? { partsList } : {}) };
-}
-
-/**
- * ffconcat's list of a film's parts, each with its probed duration so a seek lands in the right part
- * without opening the others. Names are quoted, a quote written as `'\''`; `file:` keeps a name from
- * being read as another protocol.
- */
-export function concatList(sources: { path: string; durationMs: number }[]): string {
-  const quoted = (path: string) => `'file:${path.replaceAll("'", "'\\''")}'`;
-  return [
-    'ffconcat version 1.0',
-    ...sources.flatMap((source) => [`file ${quoted(source.path)}`, `duration ${seconds(source.durationMs)}`]),
-    '',
-  ].join('\n');
 }
 
 /**
