@@ -1,10 +1,14 @@
 // bench/stream-range: range requests against Marquee's direct play (`GET /api/v1/stream/:itemId?st=`, the
-// real api process: auth guard, database lookup, stat, validators, range planning, backpressured reads)
-// side by side with nginx serving the same file, in the same run, measured by the same keep-alive
-// client (this process). Both servers get one process: Marquee is one Node process, nginx runs with
-// `master_process off` (one worker), sendfile on, access log off (Marquee's api logs at warn, so no
-// access log either). A bare node:http server of the same file (bench/lib/bare-range-server.mjs) runs
-// too, as the ceiling of a Node process. Run: `npm run bench:stream` (CLIENTS=100 DURATION=5 ROUNDS=3 FILE_MB=64 to change sizes;
+// real api process: the request lane with its token and account check, catalogue lookup, open + fstat,
+// validators, range planning, backpressured reads) side by side with nginx serving the same file, in the
+// same run. Both servers get one process: Marquee is one Node process, nginx runs with `master_process off`
+// (one worker), sendfile on, access log off (Marquee's api logs at warn, so no access log either). A bare
+// node:http server of the same file (bench/lib/bare-range-server.mjs) runs too, as what any Node process
+// can do. Two clients load them in turn: this process (keep-alive node:http, every response checked) and,
+// when installed, wrk (C, one thread, status codes checked), which shows what the servers can do once the
+// client is not the limit. The servers take turns on each scenario, in rounds, and each ratio is taken
+// within its round. Run: `npm run bench:stream` (CLIENTS=100 DURATION=5 ROUNDS=3 FILE_MB=64 to change
+// sizes, RANGES_KIB=16,1024 for some of the range sizes, CLIENT=node or CLIENT=wrk for one client;
 // DATABASE_URL to use a server, else an embedded PostgreSQL). Without nginx on PATH the reference is skipped.
 import { Buffer } from 'node:buffer';
 import { execFileSync, spawn } from 'node:child_process';
@@ -32,7 +36,13 @@ const SCENARIOS = [
   { label: '1 MiB ranges', length: 1024 * 1024 },
   { label: '256 KiB ranges', length: 256 * 1024 },
   { label: '16 KiB ranges', length: 16 * 1024 },
-];
+].filter(
+  (scenario) =>
+    !process.env.RANGES_KIB ||
+    process.env.RANGES_KIB.split(',')
+      .map(Number)
+      .includes(scenario.length / 1024),
+);
 const CLOCK_TICKS = 100;
 
 function freePort() {
@@ -352,8 +362,10 @@ async function main() {
   console.log(
     `bench/stream-range: ${FILE_BYTES / 2 ** 20} MiB file (sha256 ${createHash('sha256').update(file).digest('hex').slice(0, 12)}…), ${CLIENTS} keep-alive clients, ${DURATION_MS / 1000} s per run, ${ROUNDS} rounds, random ranges`,
   );
-  const clients = [{ name: 'node', label: 'the Node client (this process; every response checked)', load }];
-  if (wrkBinary()) clients.push({ name: 'wrk', label: 'wrk (C, one thread; status codes checked)', load: loadWithWrk });
+  const only = process.env.CLIENT;
+  const clients = only === 'wrk' ? [] : [{ name: 'node', label: 'the Node client (this process; every response checked)', load }];
+  if (only === 'node') console.log('CLIENT=node: wrk is not run.');
+  else if (wrkBinary()) clients.push({ name: 'wrk', label: 'wrk (C, one thread; status codes checked)', load: loadWithWrk });
   else console.log('wrk is not installed (apt-get install -y wrk): the second client is skipped.');
   const results = [];
   const running = [];

@@ -8,7 +8,9 @@ import { PROBLEM_CONTENT_TYPE } from '@marquee/contracts';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import pg from 'pg';
+import supertest from 'supertest';
 import { ApiKeysService, StreamTokenService } from '../../libs/auth/src/index.js';
+import { STREAM_ACCOUNT_TTL_MS } from '../../libs/auth/src/tokens/stream-token-authenticator.js';
 import { probeFile } from '../../libs/media/src/index.js';
 import { DirectStreamLane } from '../../libs/streaming/src/direct/direct-stream-lane.js';
 import { bearer, createAccount, seedAccounts, type TestAccount } from '../helpers/accounts.js';
@@ -652,12 +654,35 @@ describe('direct play: GET/HEAD /api/v1/stream/:itemId', () => {
       expect((await request(`${url}?st=${encodeURIComponent(tokens.sign(user.id, id.mp3, 60, Date.now() - 3_600_000))}`)).status).toBe(401);
       expect((await request(`${url}?st=${encodeURIComponent(token.slice(0, -2))}xx`)).status).toBe(401);
       expect((await request(`${url}?st=`)).status).toBe(401);
+    });
+
+    it('an account disabled or deleted through Marquee loses its stream URLs at once; one changed in the database, within a second', async () => {
+      const tokens = api.get(StreamTokenService);
+      const admin$ = () => supertest(api.getHttpServer());
+      const signed = (userId: string) => `/api/v1/stream/${id.mp3}?st=${encodeURIComponent(tokens.sign(userId, id.mp3))}`;
 
       const leaving = await createAccount(api, 'user', 'leaving');
-      const leavingToken = tokens.sign(leaving.id, id.mp3);
-      expect((await request(`${url}?st=${encodeURIComponent(leavingToken)}`)).status).toBe(200);
+      // Asked twice: the account is now remembered by the check of signed URLs.
+      expect((await request(signed(leaving.id))).status).toBe(200);
+      expect((await request(signed(leaving.id), { method: 'HEAD' })).status).toBe(200);
+      await admin$().patch(`/api/v1/users/${leaving.id}`).set(bearer(admin)).send({ disabled: true }).expect(200);
+      expect((await request(signed(leaving.id))).status).toBe(401);
+      await admin$().patch(`/api/v1/users/${leaving.id}`).set(bearer(admin)).send({ disabled: false }).expect(200);
+      expect((await request(signed(leaving.id))).status).toBe(200);
+
+      // Behind Marquee's back (another process, a hand-written UPDATE): within STREAM_ACCOUNT_TTL_MS.
       await sql.query(`UPDATE users SET disabled = true WHERE id = $1`, [leaving.id]);
-      expect((await request(`${url}?st=${encodeURIComponent(leavingToken)}`)).status).toBe(401);
+      const changedAt = Date.now();
+      await waitFor(
+        async () => ((await request(signed(leaving.id))).status === 401 ? true : undefined),
+        'the disabled account to be refused',
+      );
+      expect(Date.now() - changedAt).toBeLessThan(STREAM_ACCOUNT_TTL_MS + 500);
+
+      const gone = await createAccount(api, 'user', 'gone');
+      expect((await request(signed(gone.id))).status).toBe(200);
+      await admin$().delete(`/api/v1/users/${gone.id}`).set(bearer(admin)).expect(204);
+      expect((await request(signed(gone.id))).status).toBe(401);
     });
   });
 

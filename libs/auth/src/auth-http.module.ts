@@ -18,6 +18,7 @@ import { AccessTokenService } from './tokens/access-token.service.js';
 import { JwtStrategy } from './tokens/jwt.strategy.js';
 import { StreamTokenAuthenticator } from './tokens/stream-token-authenticator.js';
 import { StreamTokenService } from './tokens/stream-token.service.js';
+import { AccountChanges } from './users/account-changes.js';
 import { UsersService } from './users/users.service.js';
 
 /**
@@ -38,9 +39,10 @@ import { UsersService } from './users/users.service.js';
     JwtStrategy,
     ApiKeysService,
     UsersService,
+    AccountChanges,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [UsersService, SessionService, AccessTokenService, StreamTokenService, ApiKeysService],
+  exports: [UsersService, SessionService, AccessTokenService, StreamTokenService, StreamTokenAuthenticator, ApiKeysService],
 })
 export class AuthHttpModule implements OnApplicationBootstrap {
   constructor(

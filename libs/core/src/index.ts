@@ -1,5 +1,6 @@
 export * from './binaries/resolve-binary.js';
 export * from './binaries/run-version.js';
+export * from './cache/recent-lookups.js';
 export * from './config/app-config.js';
 export * from './config/config-error.js';
 export * from './config/config.module.js';

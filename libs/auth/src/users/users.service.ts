@@ -8,6 +8,7 @@ import { PasswordHasher } from '../passwords/password-hasher.service.js';
 import { passwordProblems } from '../passwords/password-policy.js';
 import { SessionRevocation } from '../sessions/session-revocation.js';
 import { SessionService } from '../sessions/session.service.js';
+import { AccountChanges } from './account-changes.js';
 
 export const REGISTRATION_OPEN_SETTING = 'auth.registrationOpen';
 
@@ -38,6 +39,7 @@ export class UsersService {
     private readonly sessions: SessionService,
     private readonly revocation: SessionRevocation,
     private readonly settings: SettingsService,
+    private readonly accountChanges: AccountChanges,
   ) {}
 
   private get users() {
@@ -155,6 +157,7 @@ export class UsersService {
         throw new ConflictException('That email is already taken');
       throw error;
     }
+    this.accountChanges.changed(id);
     if (changes.disabled !== undefined) await this.revocation.userBlocked(id, changes.disabled);
     // A new role, a disabled account or a reset password ends every session at once.
     if ((changes.role !== undefined && changes.role !== user.role) || changes.disabled === true || changes.password !== undefined) {
@@ -176,5 +179,6 @@ export class UsersService {
     await this.get(id);
     await this.sessions.revokeAllForUser(id, 'user-deleted');
     await this.users.delete({ id });
+    this.accountChanges.changed(id);
   }
 }

@@ -1,7 +1,6 @@
 import { Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { StreamTokenAuthenticator } from '@marquee/auth/tokens/stream-token-authenticator.js';
-import { StreamTokenService } from '@marquee/auth/tokens/stream-token.service.js';
+import { AuthHttpModule } from '@marquee/auth/auth-http.module.js';
 import { AppConfig, type ExpressLike, installRequestLane, PinoLoggerService } from '@marquee/core';
 import { DirectStreamLane } from './direct-stream-lane.js';
 import { DirectStreamController } from './direct-stream.controller.js';
@@ -11,8 +10,9 @@ import { PlayableFiles } from './playable-files.js';
 /** Direct play over HTTP ranges; exports the lookup of an item's playable file for the playback decision. */
 @Module({
   controllers: [DirectStreamController],
-  // The token services are stateless (they need only AppConfig and the database), so they are provided here.
-  providers: [PlayableFiles, DirectStreamService, StreamTokenService, StreamTokenAuthenticator, DirectStreamLane],
+  // The stream-token check comes from auth: one per process, so that its memory of accounts is told of their changes.
+  imports: [AuthHttpModule],
+  providers: [PlayableFiles, DirectStreamService, DirectStreamLane],
   exports: [PlayableFiles],
 })
 export class DirectStreamModule implements OnApplicationBootstrap {

@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 import { Injectable } from '@nestjs/common';
+import { RecentLookups } from '@marquee/core';
 import { contentTypeFor } from './content-types.js';
 import type { FileToSend } from './file-response.js';
 import { type PlayableFile, PlayableFiles } from './playable-files.js';
-import { RecentLookups } from './recent-lookups.js';
 
 /** Music files tell players their real resolution, so a lossless chain can be set up before decoding. */
 export function audioHeaders(file: Pick<PlayableFile, 'audio'>): Record<string, string> {

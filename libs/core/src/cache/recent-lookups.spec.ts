@@ -56,4 +56,21 @@ describe('RecentLookups', () => {
     expect(await lookups.get('c', load)).toBe('v3');
     expect(await lookups.get('a', load)).toBe('v4');
   });
+
+  it('forgets a key on demand, even while its lookup is still running', async () => {
+    const lookups = new RecentLookups<string>(60_000, 10, now);
+    let calls = 0;
+    let release!: (value: string) => void;
+    const slow = () => {
+      calls++;
+      return new Promise<string>((resolve) => (release = resolve));
+    };
+    const before = lookups.get('k', slow);
+    lookups.forget('k');
+    const after = lookups.get('k', async () => `fresh ${++calls}`);
+    release('stale');
+    expect(await before).toBe('stale');
+    expect(await after).toBe('fresh 2');
+    expect(await lookups.get('k', slow)).toBe('fresh 2');
+  });
 });

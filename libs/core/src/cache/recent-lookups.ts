@@ -25,4 +25,9 @@ export class RecentLookups<T> {
     });
     return value;
   }
+
+  /** Drops the answer for `key`: the next caller looks it up again. */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
 }
