@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { Controller, Get, Module, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -10,8 +11,7 @@ import request from 'supertest';
 import { AppConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { loadConfig } from '../config/load-config.js';
-import { LoggingModule } from '../logging/logging.module.js';
-import { PinoLoggerService } from '../logging/pino-logger.service.js';
+import { createPino, PinoLoggerService } from '../logging/pino-logger.service.js';
 import { configureHttpApp } from './configure-http-app.js';
 import { type ExpressLike, installRequestLane, type RequestLane } from './request-lane.js';
 
@@ -40,6 +40,15 @@ class HelloLane implements RequestLane {
   }
 }
 
+/** Every line the app logs, as JSON objects. */
+const logged: Record<string, unknown>[] = [];
+const logSink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const line of chunk.toString().split('\n')) if (line) logged.push(JSON.parse(line) as Record<string, unknown>);
+    done();
+  },
+});
+
 async function createApp(env: Record<string, string>, lane: RequestLane): Promise<NestExpressApplication> {
   const config = loadConfig(
     {
@@ -51,7 +60,11 @@ async function createApp(env: Record<string, string>, lane: RequestLane): Promis
     },
     { requireDatabaseUrl: true },
   );
-  @Module({ imports: [ConfigModule.forRoot(config), LoggingModule], controllers: [HelloController] })
+  @Module({
+    imports: [ConfigModule.forRoot(config)],
+    controllers: [HelloController],
+    providers: [{ provide: PinoLoggerService, useValue: new PinoLoggerService(createPino(config, 'test', logSink)) }],
+  })
   class TestModule {}
   const app = await NestFactory.create<NestExpressApplication>(TestModule, { logger: false });
   configureHttpApp(app, config);
@@ -72,6 +85,15 @@ const essence = (res: request.Response) => {
   expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
   return { status: res.status, headers, body: res.text };
 };
+
+async function waitForLine(requestId: string): Promise<Record<string, unknown>> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const line = logged.find((entry) => entry.requestId === requestId && entry.msg === 'request completed');
+    if (line) return line;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no access-log line names ${requestId}`);
+}
 
 describe('installRequestLane', () => {
   it('a lane answer carries the very headers an Express answer does: security headers, HSTS behind a trusted TLS proxy, Vary with CORS on', async () => {
@@ -94,6 +116,22 @@ describe('installRequestLane', () => {
       const crossOrigin = await request(server).get('/api/v1/hello?lane').set('Origin', 'https://player.example');
       expect(crossOrigin.headers['access-control-allow-origin']).toBe('https://player.example');
       expect(lane.answered).toHaveLength(4);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a lane answer has its access-log line with its request id, as an Express answer does', async () => {
+    const app = await createApp({ LOG_LEVEL: 'info' }, new HelloLane());
+    try {
+      const server = app.getHttpServer();
+      for (const url of ['/api/v1/hello', '/api/v1/hello?lane']) {
+        const res = await request(server)
+          .get(url)
+          .set('X-Request-Id', `id-of-${url.endsWith('lane') ? 'lane' : 'express'}`);
+        const line = await waitForLine(res.headers['x-request-id'] as string);
+        expect(line).toMatchObject({ msg: 'request completed', req: { method: 'GET', url: '/api/v1/hello' }, res: { statusCode: 200 } });
+      }
     } finally {
       await app.close();
     }

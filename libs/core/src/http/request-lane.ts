@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import type { TLSSocket } from 'node:tls';
 import type { AppConfig } from '../config/app-config.js';
 import type { AccessLog } from '../logging/http-logging.middleware.js';
+import { type RequestContext, requestContext } from '../logging/request-context.js';
 import { HSTS, staticSecurityHeaders } from './security.js';
 
 /** The Express app: a request listener with its settings. */
@@ -54,8 +55,14 @@ export function installRequestLane(server: Server, express: ExpressLike, config:
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (cors && req.headers.origin !== undefined) return express(req, res);
-    lane
-      .handle(req, res, () => prepare(req, res))
+    // Like Express's requests, everything logged while answering names the request (its id is known once prepared).
+    const context: RequestContext = { requestId: '' };
+    const prepareThis = () => {
+      prepare(req, res);
+      context.requestId = String((req as IncomingMessage & { id?: unknown }).id);
+    };
+    requestContext
+      .run(context, () => lane.handle(req, res, prepareThis))
       .then(
         (answered) => {
           if (!answered) express(req, res);

@@ -26,7 +26,7 @@ export function createPino(config: Pick<AppConfig, 'logLevel'>, processName: str
       // Every line written while serving a request names it.
       mixin: () => {
         const context = requestContext.getStore();
-        return context ? { requestId: context.requestId } : {};
+        return context?.requestId ? { requestId: context.requestId } : {};
       },
     },
     destination ?? pino.destination(1),
