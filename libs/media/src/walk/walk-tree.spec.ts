@@ -1,6 +1,9 @@
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import ts from 'typescript';
 import { walkTree, type WalkedDirectory } from './walk-tree.js';
 
 let base: string;
@@ -16,6 +19,53 @@ async function collect(walk: AsyncGenerator<WalkedDirectory>): Promise<WalkedDir
   const directories: WalkedDirectory[] = [];
   for await (const directory of walk) directories.push(directory);
   return directories;
+}
+
+interface Walked {
+  directories: string[];
+  errors: [path: string, code: string][];
+}
+
+async function walkHere(dir: string): Promise<Walked> {
+  const errors: [string, string][] = [];
+  const walk = walkTree(dir, {
+    onError: (path, error) => errors.push([path, (error as NodeJS.ErrnoException).code ?? ''] as [string, string]),
+  });
+  return { directories: (await collect(walk)).map((d) => d.relativeDir), errors };
+}
+
+/**
+ * The same walk run by `nobody` in a child process (for a test running as root, whom chmod 000 does
+ * not stop): walk-tree.ts and its one import, transpiled to a folder every user can read.
+ */
+async function walkAsNobody(dir: string): Promise<Walked> {
+  const code = await mkdtemp(join(tmpdir(), 'marquee-walk-code-'));
+  try {
+    await chmod(code, 0o755);
+    for (const source of ['walk/walk-tree', 'async/map-limited']) {
+      const text = await readFile(new URL(`../${source}.ts`, import.meta.url), 'utf8');
+      const { outputText } = ts.transpileModule(text, {
+        compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+      });
+      await mkdir(dirname(join(code, `${source}.js`)), { recursive: true });
+      await writeFile(join(code, `${source}.js`), outputText);
+    }
+    await writeFile(join(code, 'package.json'), '{"type":"module"}');
+    const script = `
+      const { walkTree } = await import(${JSON.stringify(join(code, 'walk/walk-tree.js'))});
+      const errors = [];
+      const directories = [];
+      for await (const d of walkTree(${JSON.stringify(dir)}, { onError: (path, error) => errors.push([path, error.code ?? '']) })) directories.push(d.relativeDir);
+      process.stdout.write(JSON.stringify({ directories, errors }));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      uid: 65534,
+      gid: 65534,
+      cwd: code,
+    });
+    return JSON.parse(stdout) as Walked;
+  } finally {
+    await rm(code, { recursive: true, force: true });
+  }
 }
 
 /** relativeDir → "name:size" of each file, in the order yielded. */
@@ -143,26 +193,21 @@ describe('walkTree', () => {
     expect(errors).toEqual([[join(shaky, 'a'), 'ENOENT']]);
   });
 
-  // Skipped as root: chmod 000 does not stop root's reads.
-  (process.getuid?.() === 0 ? it.skip : it)(
-    'reports a directory without read permission through onError (skipped as root, where chmod 000 does not stop reads)',
-    async () => {
-      const guarded = join(base, 'guarded');
-      await file(join(guarded, 'locked', 'secret.mkv'), 1);
-      await file(join(guarded, 'open', 'fine.mkv'), 1);
-      await chmod(join(guarded, 'locked'), 0o000);
-      const errors: Array<[string, string]> = [];
-      try {
-        const directories = await collect(
-          walkTree(guarded, { onError: (path, error) => errors.push([path, (error as NodeJS.ErrnoException).code ?? '']) }),
-        );
-        expect(directories.map((d) => d.relativeDir)).toEqual(['', 'open']);
-        expect(errors).toEqual([[join(guarded, 'locked'), 'EACCES']]);
-      } finally {
-        await chmod(join(guarded, 'locked'), 0o755);
-      }
-    },
-  );
+  it('reports a directory without read permission through onError', async () => {
+    // Readable by every user, so that the walk can run as one whom chmod 000 stops (root reads through it).
+    const guarded = await mkdtemp(join(tmpdir(), 'marquee-walk-guarded-'));
+    await chmod(guarded, 0o755);
+    await file(join(guarded, 'locked', 'secret.mkv'), 1);
+    await file(join(guarded, 'open', 'fine.mkv'), 1);
+    await chmod(join(guarded, 'locked'), 0o000);
+    try {
+      const walked = process.getuid?.() === 0 ? await walkAsNobody(guarded) : await walkHere(guarded);
+      expect(walked).toEqual({ directories: ['', 'open'], errors: [[join(guarded, 'locked'), 'EACCES']] });
+    } finally {
+      await chmod(join(guarded, 'locked'), 0o755);
+      await rm(guarded, { recursive: true, force: true });
+    }
+  });
 
   it('throws when the root is missing or not a directory, rather than yielding an empty library', async () => {
     await expect(collect(walkTree(join(base, 'no-such-root')))).rejects.toThrow(/ENOENT/);
