@@ -12,7 +12,7 @@ import { DataSource } from 'typeorm';
 import { PARTS_LIST_FILE, preparePartsInput } from '../parts/concat-list.js';
 import { extractSubtitleStreams, type SubtitleOutput } from './extract-subtitle-streams.js';
 import { SubtitleStore } from './subtitle-store.js';
-import { VideoSources } from './video-source.js';
+import { unprobedPart, VideoSources } from './video-source.js';
 
 const MIN_TIMEOUT_MS = 2 * 60_000;
 const MAX_TIMEOUT_MS = 30 * 60_000;
@@ -45,9 +45,9 @@ export class ExtractSubtitlesProcessor extends LedgerProcessor {
     const source = await this.sources.forJob(job.data);
     if (!source) return { skipped: 'not the video its item plays (another version of the film)' };
     const { item, file, parts, durationMs, version } = source;
-    const unprobed = parts.findIndex((part) => !part.durationMs);
-    if (unprobed !== -1 && parts.length > 1)
-      return { skipped: `part ${unprobed + 1} of ${parts.length} is not probed yet; the job of the last part probed extracts the tracks` };
+    const unprobed = unprobedPart(source);
+    if (unprobed)
+      return { skipped: `part ${unprobed} of ${parts.length} is not probed yet; the job of the last part probed extracts the tracks` };
     const streams = await this.dataSource
       .getRepository(MediaStream)
       .find({ where: { fileId: file.id, type: 'subtitle' }, order: { streamIndex: 'ASC' } });

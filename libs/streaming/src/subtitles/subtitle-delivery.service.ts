@@ -20,7 +20,7 @@ import { sidecarCues, sidecarToVtt } from './sidecar-to-vtt.js';
 import { SubtitleStore } from './subtitle-store.js';
 import { SubtitleTracksService } from './subtitle-tracks.service.js';
 import { parseTrackId } from './track-id.js';
-import { type VideoSource, VideoSources } from './video-source.js';
+import { unprobedPart, type VideoSource, VideoSources } from './video-source.js';
 import { type Cue, serializeVtt } from './webvtt.js';
 
 export interface WebVttDocument {
@@ -100,11 +100,7 @@ export class SubtitleDeliveryService {
    * parts before it. A part without a matching file leaves a gap.
    */
   private async partsSidecar(source: VideoSource, first: SidecarSubtitle, firstSidecars: SidecarSubtitle[]): Promise<WebVttDocument> {
-    const unprobed = source.parts.findIndex((part) => !part.durationMs);
-    if (unprobed !== -1)
-      throw new ConflictException(
-        `Part ${unprobed + 1} of item ${source.item.id} has not been probed yet; try again once its probe job has finished`,
-      );
+    assertPartsProbed(source);
     const cues: Cue[] = [];
     const versions: string[] = [];
     let offsetMs = 0;
@@ -130,11 +126,7 @@ export class SubtitleDeliveryService {
     const stream = streams.find((candidate) => candidate.streamIndex === streamIndex);
     if (!stream) throw new NotFoundException(`Item ${item.id} has no subtitle stream ${streamIndex}`);
     if (!isTextSubtitleCodec(stream.codec)) throw new NotFoundException(imageStreamDetail(stream));
-    const unprobed = source.parts.findIndex((part) => !part.durationMs);
-    if (source.parts.length > 1 && unprobed !== -1)
-      throw new ConflictException(
-        `Part ${unprobed + 1} of item ${item.id} has not been probed yet; try again once its probe job has finished`,
-      );
+    assertPartsProbed(source);
     const etag = `"${version}-${streamIndex}"`;
     const cached = await this.store.read(item.id, version, streamIndex);
     if (cached !== undefined) return { body: cached, etag };
@@ -202,6 +194,15 @@ export class SubtitleDeliveryService {
       this.logger.debug(`could not raise the priority of job ${jobId}: ${(error as Error).message}`);
     }
   }
+}
+
+/** A film in parts plays its tracks over all of them, which needs every part's running time. */
+function assertPartsProbed(source: VideoSource): void {
+  const unprobed = unprobedPart(source);
+  if (unprobed)
+    throw new ConflictException(
+      `Part ${unprobed} of item ${source.item.id} has not been probed yet; try again once its probe job has finished`,
+    );
 }
 
 async function readSidecarOrRefuse(sidecar: SidecarSubtitle): Promise<Exclude<SidecarContent, string>> {

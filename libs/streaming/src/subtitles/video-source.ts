@@ -24,6 +24,13 @@ export interface VideoSource {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The number (from 1) of the first part not probed yet, of a film in several parts; undefined when all are (or there is one). */
+export function unprobedPart(source: Pick<VideoSource, 'parts'>): number | undefined {
+  if (source.parts.length < 2) return undefined;
+  const index = source.parts.findIndex((part) => !part.durationMs || part.durationMs <= 0);
+  return index === -1 ? undefined : index + 1;
+}
+
 /** A film in one file keeps the version it always had; a film in parts hashes every part, in order. */
 export function sourceVersion(parts: readonly Pick<MediaFile, 'id' | 'size' | 'mtime'>[]): string {
   return createHash('sha256')

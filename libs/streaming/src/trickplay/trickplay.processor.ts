@@ -10,7 +10,7 @@ import { FfmpegError } from '@marquee/media';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { preparePartsInput } from '../parts/concat-list.js';
-import { VideoSources } from '../subtitles/video-source.js';
+import { unprobedPart, VideoSources } from '../subtitles/video-source.js';
 import { extractFrames, tileSprites } from './render-trickplay.js';
 import { type TrickplayManifest, trickplayVtt } from './trickplay-manifest.js';
 import { planTrickplay, SHEET_COLUMNS, SHEET_ROWS, TILE_WIDTH } from './trickplay-plan.js';
@@ -48,10 +48,10 @@ export class TrickplayProcessor extends LedgerProcessor {
     const { item, file, parts, durationMs, version } = source;
     const existing = await this.store.manifest(item.id, version);
     if (existing) return { cached: true, thumbnails: existing.thumbnailCount, sheets: existing.sheets.length };
-    const unprobed = parts.findIndex((part) => !part.durationMs || part.durationMs <= 0);
-    if (unprobed !== -1 && parts.length > 1)
-      return { skipped: `part ${unprobed + 1} of ${parts.length} is not probed yet; the job of the last part probed makes the track` };
-    if (unprobed !== -1 || !durationMs) throw new UnrecoverableError(`${file.path} has no known duration: it must be probed first`);
+    const unprobed = unprobedPart(source);
+    if (unprobed)
+      return { skipped: `part ${unprobed} of ${parts.length} is not probed yet; the job of the last part probed makes the track` };
+    if (!durationMs) throw new UnrecoverableError(`${file.path} has no known duration: it must be probed first`);
 
     const plan = planTrickplay(durationMs);
     const build = await this.store.startBuild(item.id);
